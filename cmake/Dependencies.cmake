@@ -1,0 +1,13 @@
+# System libraries geobatch links, all from Debian's -dev packages.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(BLOSC REQUIRED IMPORTED_TARGET blosc)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+pkg_check_modules(DEFLATE REQUIRED IMPORTED_TARGET libdeflate)
+find_package(ZLIB REQUIRED)
+find_package(BZip2 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(Threads REQUIRED)
+if(GEOBATCH_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

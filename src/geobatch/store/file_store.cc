@@ -1,0 +1,109 @@
+#include "geobatch/store/file_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "geobatch/util/error.h"
+
+namespace geobatch {
+namespace {
+
+Error IoError(const std::string& what, const std::string& path, int err) {
+  const std::string message = what + " '" + path + "': " + std::strerror(err);
+  if (err == EACCES || err == EPERM) return PermissionError(message);
+  if (err == EINTR || err == EAGAIN || err == EIO) return TransientError(message);
+  return InvalidArgumentError(message);
+}
+
+// Closes the descriptor when it goes out of scope.
+struct FileDescriptor {
+  int fd;
+  ~FileDescriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+FileStore::FileStore(std::string root) : root_(std::move(root)) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+std::string FileStore::PathOf(std::string_view key) const {
+  ValidateKey(key);
+  return root_ + "/" + std::string(key);
+}
+
+std::optional<Buffer> FileStore::Get(std::string_view key, ByteRange range) {
+  const std::string path = PathOf(key);
+  FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    throw IoError("cannot open", path, errno);
+  }
+  struct stat info;
+  if (::fstat(file.fd, &info) != 0) throw IoError("cannot stat", path, errno);
+  if (S_ISDIR(info.st_mode)) return std::nullopt;  // a key prefix, not a value
+  const auto [offset, length] = ResolveRange(range, static_cast<uint64_t>(info.st_size), key);
+  Buffer buffer(length);
+  uint64_t done = 0;
+  while (done < length) {
+    const ssize_t n = ::pread(file.fd, buffer.data() + done, length - done,
+                              static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw IoError("cannot read", path, errno);
+    }
+    if (n == 0) throw CorruptError("'" + path + "' shrank while being read");
+    done += static_cast<uint64_t>(n);
+  }
+  return buffer;
+}
+
+bool FileStore::Exists(std::string_view key) {
+  struct stat info;
+  return ::stat(PathOf(key).c_str(), &info) == 0 && S_ISREG(info.st_mode);
+}
+
+std::vector<std::string> FileStore::List(std::string_view prefix) {
+  namespace fs = std::filesystem;
+  const fs::path base = prefix.empty() ? fs::path(root_) : fs::path(PathOf(prefix.substr(0, prefix.size() - 1)));
+  std::vector<std::string> keys;
+  std::error_code ec;
+  if (!fs::is_directory(base, ec)) return keys;
+  for (auto it = fs::recursive_directory_iterator(base, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    keys.push_back(std::string(prefix) + fs::relative(it->path(), base, ec).generic_string());
+  }
+  if (ec) throw IoError("cannot list", base.string(), ec.value());
+  return keys;
+}
+
+void FileStore::Set(std::string_view key, std::span<const std::byte> value) {
+  namespace fs = std::filesystem;
+  const fs::path path = PathOf(key);
+  fs::create_directories(path.parent_path());
+  // Write to a temporary name and rename, so a reader never sees half a value.
+  const std::string tmp = path.string() + ".partial";
+  FileDescriptor file{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+  if (file.fd < 0) throw IoError("cannot create", tmp, errno);
+  size_t done = 0;
+  while (done < value.size()) {
+    const ssize_t n = ::write(file.fd, value.data() + done, value.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw IoError("cannot write", tmp, errno);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) throw IoError("cannot rename", tmp, errno);
+}
+
+}  // namespace geobatch

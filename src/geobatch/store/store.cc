@@ -1,0 +1,75 @@
+#include "geobatch/store/store.h"
+
+#include <algorithm>
+#include <set>
+
+#include "geobatch/util/error.h"
+#include "geobatch/util/thread_pool.h"
+
+namespace geobatch {
+
+std::string ByteRange::ToString() const {
+  switch (kind) {
+    case Kind::kAll: return "all";
+    case Kind::kOffsetLength:
+      return "bytes " + std::to_string(offset) + "-" + std::to_string(offset + length);
+    case Kind::kSuffix: return "last " + std::to_string(length) + " bytes";
+  }
+  return "?";
+}
+
+void Store::GetAsync(std::string key, ByteRange range, ReadCallback done) {
+  IoPool().Submit([this, key = std::move(key), range, done = std::move(done)] {
+    ReadResult result;
+    try {
+      result.value = Get(key, range);
+    } catch (...) {
+      result.error = std::current_exception();
+    }
+    done(std::move(result));
+  });
+}
+
+std::vector<std::string> Store::ListDir(std::string_view prefix) {
+  std::set<std::string> names;
+  for (const std::string& key : List(prefix)) {
+    std::string_view rest = std::string_view(key).substr(prefix.size());
+    names.emplace(rest.substr(0, rest.find('/')));
+  }
+  return {names.begin(), names.end()};
+}
+
+void ValidateKey(std::string_view key) {
+  auto refuse = [&](const char* why) {
+    throw InvalidArgumentError("refusing store key '" + std::string(key) + "': " + why);
+  };
+  if (key.empty()) refuse("empty key");
+  if (key.front() == '/') refuse("absolute path");
+  if (key.find('\\') != std::string_view::npos) refuse("backslash");
+  if (key.find('\0') != std::string_view::npos) refuse("NUL byte");
+  size_t start = 0;
+  for (;;) {
+    const size_t end = std::min(key.find('/', start), key.size());
+    const std::string_view segment = key.substr(start, end - start);
+    if (segment.empty()) refuse("empty path segment");
+    if (segment == "." || segment == "..") refuse("'.' or '..' segment escapes the store root");
+    if (end == key.size()) return;
+    start = end + 1;
+  }
+}
+
+std::pair<uint64_t, uint64_t> ResolveRange(ByteRange range, uint64_t size, std::string_view key) {
+  switch (range.kind) {
+    case ByteRange::Kind::kAll: return {0, size};
+    case ByteRange::Kind::kSuffix:
+      if (range.length > size) break;
+      return {size - range.length, range.length};
+    case ByteRange::Kind::kOffsetLength:
+      if (range.offset > size || range.length > size - range.offset) break;
+      return {range.offset, range.length};
+  }
+  throw CorruptError("'" + std::string(key) + "' has " + std::to_string(size) +
+                     " bytes; cannot read " + range.ToString());
+}
+
+}  // namespace geobatch

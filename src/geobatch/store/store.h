@@ -1,0 +1,78 @@
+// The store layer: bytes by key. Every backend (local files, memory, and the
+// remote stores) implements this one interface. Keys are '/'-separated paths
+// relative to the store's root, as in the Zarr abstract store interface:
+// https://zarr-specs.readthedocs.io/en/latest/v3/core/index.html#abstract-store-interface
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "geobatch/util/buffer.h"
+
+namespace geobatch {
+
+// Which bytes of a value to read.
+struct ByteRange {
+  enum class Kind { kAll, kOffsetLength, kSuffix };
+  Kind kind = Kind::kAll;
+  uint64_t offset = 0;  // kOffsetLength
+  uint64_t length = 0;  // kOffsetLength: bytes from offset; kSuffix: last `length` bytes
+
+  static ByteRange All() { return {}; }
+  static ByteRange Of(uint64_t offset, uint64_t length) {
+    return {Kind::kOffsetLength, offset, length};
+  }
+  static ByteRange Suffix(uint64_t length) { return {Kind::kSuffix, 0, length}; }
+  std::string ToString() const;
+};
+
+// The outcome of one asynchronous read: a value, "absent", or an error.
+struct ReadResult {
+  std::optional<Buffer> value;  // nullopt (and no error) when the key is absent
+  std::exception_ptr error;
+};
+using ReadCallback = std::function<void(ReadResult)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Reads `range` of the value at `key`; nullopt when the key does not exist.
+  // A range that reaches past the end of the value is a CorruptError (the
+  // caller asked for bytes the metadata promised).
+  virtual std::optional<Buffer> Get(std::string_view key, ByteRange range = ByteRange::All()) = 0;
+
+  // Starts a read and returns at once; `done` runs exactly once, on any
+  // thread, when it finishes. Many reads may be in flight. The default runs
+  // Get() on the shared IO pool; remote stores override it with their own
+  // event loops.
+  virtual void GetAsync(std::string key, ByteRange range, ReadCallback done);
+
+  virtual bool Exists(std::string_view key) = 0;
+
+  // Every key below `prefix` ("" for all, otherwise ending in '/'), as full
+  // keys, in no particular order.
+  virtual std::vector<std::string> List(std::string_view prefix) = 0;
+
+  // The names directly below `prefix` (keys and key prefixes), sorted.
+  virtual std::vector<std::string> ListDir(std::string_view prefix);
+
+  // The URL this store was opened from, for messages.
+  virtual std::string url() const = 0;
+};
+
+// Refuses keys that could escape the store's root: empty, absolute, with
+// backslashes or NUL, or with "", "." or ".." segments.
+void ValidateKey(std::string_view key);
+
+// Applies `range` to a value of `size` bytes: {offset, length}; throws
+// CorruptError when the range reaches past the end.
+std::pair<uint64_t, uint64_t> ResolveRange(ByteRange range, uint64_t size, std::string_view key);
+
+}  // namespace geobatch

@@ -1,0 +1,21 @@
+"""geobatch: a native engine for Earth-system machine-learning data loading."""
+
+from ._errors import (
+    CorruptError,
+    Error,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    PermissionDeniedError,
+    TransientError,
+    UnsupportedError,
+)
+from .zarr import Array, Group, open, open_array, open_group
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Array", "Group", "open", "open_array", "open_group",
+    "Error", "CorruptError", "InternalError", "InvalidArgumentError", "NotFoundError",
+    "PermissionDeniedError", "TransientError", "UnsupportedError",
+]

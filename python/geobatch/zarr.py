@@ -1,0 +1,197 @@
+"""Zarr arrays and groups backed by the native reader.
+
+Reads allocate the numpy result first and let the engine decode straight
+into it; basic indexing (ints, slices with any step, Ellipsis) reads the
+bounding box of the selection once.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+import numpy as np
+
+from . import _core
+
+
+def _normalize_key(key, shape):
+    """Splits a basic-indexing key into per-dim (start, stop, step, drop)."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    if any(k is None for k in key):
+        raise IndexError("geobatch arrays do not support np.newaxis")
+    n_ellipsis = sum(1 for k in key if k is Ellipsis)
+    if n_ellipsis > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if n_ellipsis:
+        i = next(i for i, k in enumerate(key) if k is Ellipsis)
+        key = key[:i] + (slice(None),) * (len(shape) - len(key) + 1) + key[i + 1 :]
+    if len(key) > len(shape):
+        raise IndexError(f"too many indices: array is {len(shape)}-dimensional")
+    key = key + (slice(None),) * (len(shape) - len(key))
+    dims = []
+    for k, size in zip(key, shape):
+        if isinstance(k, slice):
+            dims.append((*k.indices(size), False))
+        elif isinstance(k, (int, np.integer)):
+            i = int(k)
+            if i < -size or i >= size:
+                raise IndexError(f"index {i} is out of bounds for axis with size {size}")
+            i %= size
+            dims.append((i, i + 1, 1, True))
+        else:
+            raise IndexError(f"unsupported index {k!r}: use integers, slices or Ellipsis")
+    return dims
+
+
+class Array:
+    """A lazily read Zarr array (v2 or v3)."""
+
+    def __init__(self, native: _core.Array):
+        self._native = native
+        self.dtype = np.dtype(native.numpy_dtype)
+        self.shape = tuple(native.shape)
+
+    path = property(lambda self: self._native.path)
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(np.prod(self.shape, dtype=np.uint64)))
+    nbytes = property(lambda self: self.size * self.dtype.itemsize)
+    zarr_format = property(lambda self: self._native.zarr_format)
+    chunks = property(lambda self: tuple(self._native.read_chunk_shape))
+    shards = property(lambda self: tuple(self._native.shard_shape) or None)
+    attrs = property(lambda self: json.loads(self._native.attributes_json))
+    codecs = property(lambda self: json.loads(self._native.codecs_json))
+
+    @property
+    def dimension_names(self):
+        names = self._native.dimension_names
+        return None if names is None else tuple(names)
+
+    @property
+    def fill_value(self):
+        if json.loads(self._native.fill_value_json) is None:
+            return None
+        return np.frombuffer(self._native.fill_value_bytes, dtype=self.dtype)[0]
+
+    def __repr__(self):
+        return f"<geobatch.Array {self.path or '/'} shape={self.shape} dtype={self.dtype}>"
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of a 0-d array")
+        return self.shape[0]
+
+    def read(self, region=None) -> np.ndarray:
+        """Reads the whole array, or the box given as [(start, stop), ...]."""
+        if region is None:
+            region = [(0, n) for n in self.shape]
+        if len(region) != self.ndim:
+            raise IndexError(f"region has {len(region)} dimensions, array has {self.ndim}")
+        origin = [int(a) for a, _ in region]
+        extent = [int(b) - int(a) for a, b in region]
+        if any(e < 0 for e in extent) or any(o < 0 for o in origin):
+            raise IndexError(f"invalid region {region}")
+        out = np.empty(extent, dtype=self.dtype)
+        self._native.read_into(origin, extent, out.reshape(-1).view(np.uint8))
+        return out
+
+    def read_chunk(self, coords) -> np.ndarray:
+        """Reads one read-chunk (the inner chunk when sharded) by grid coordinates."""
+        chunks = self.chunks
+        region = [(c * n, min((c + 1) * n, size)) for c, n, size in zip(coords, chunks, self.shape)]
+        return self.read(region)
+
+    def iter_chunk_coords(self) -> Iterator[tuple]:
+        """Grid coordinates of every read-chunk, in C order."""
+        grid = [-(-size // n) for size, n in zip(self.shape, self.chunks)]
+        return iter(np.ndindex(*grid))
+
+    def __getitem__(self, key) -> np.ndarray:
+        dims = _normalize_key(key, self.shape)
+        region, local, drop = [], [], []
+        for axis, (start, stop, step, dropped) in enumerate(dims):
+            count = len(range(start, stop, step))
+            if count == 0:
+                lo = hi = 0
+            elif step > 0:
+                lo, hi = start, start + (count - 1) * step + 1
+            else:
+                lo, hi = start + (count - 1) * step, start + 1
+            region.append((lo, hi))
+            local.append(slice(None, None, step))
+            if dropped:
+                drop.append(axis)
+        result = self.read(region)
+        if any(s.step != 1 for s in local):
+            result = result[tuple(local)]
+        if drop:
+            result = result.reshape([n for i, n in enumerate(result.shape) if i not in drop])
+        return result
+
+    def __array__(self, dtype=None, copy=None):
+        data = self.read()
+        return data if dtype is None else data.astype(dtype)
+
+
+class Group:
+    """A Zarr group (v2 or v3); children open lazily."""
+
+    def __init__(self, native: _core.Group):
+        self._native = native
+
+    path = property(lambda self: self._native.path)
+    zarr_format = property(lambda self: self._native.zarr_format)
+    attrs = property(lambda self: json.loads(self._native.attributes_json))
+
+    def __repr__(self):
+        return f"<geobatch.Group {self.path or '/'}>"
+
+    def __iter__(self):
+        return iter(self._native.child_names())
+
+    def __len__(self):
+        return len(self._native.child_names())
+
+    def __contains__(self, name):
+        try:
+            self[name]
+        except KeyError:
+            return False
+        return True
+
+    def __getitem__(self, path: str):
+        return _wrap(self._native.open(path))
+
+    def arrays(self):
+        return [(name, node) for name in self for node in [self[name]] if isinstance(node, Array)]
+
+    def groups(self):
+        return [(name, node) for name in self for node in [self[name]] if isinstance(node, Group)]
+
+
+def _wrap(node):
+    return Array(node) if isinstance(node, _core.Array) else Group(node)
+
+
+def open(url: str, path: str = ""):
+    """Opens the array or group at ``path`` inside the store at ``url``."""
+    return _wrap(_core.open_node(str(url), path))
+
+
+def open_array(url: str, path: str = "") -> Array:
+    node = open(url, path)
+    if not isinstance(node, Array):
+        from ._errors import NotFoundError
+
+        raise NotFoundError(f"'{path}' in {url} is a group, not an array")
+    return node
+
+
+def open_group(url: str, path: str = "") -> Group:
+    node = open(url, path)
+    if not isinstance(node, Group):
+        from ._errors import NotFoundError
+
+        raise NotFoundError(f"'{path}' in {url} is an array, not a group")
+    return node

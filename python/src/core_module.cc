@@ -1,0 +1,11 @@
+// geobatch._core: the native engine behind the geobatch Python package.
+#include <nanobind/nanobind.h>
+
+#include "error_translation.h"
+#include "zarr_bindings.h"
+
+NB_MODULE(_core, m) {
+  m.doc() = "geobatch native engine";
+  geobatch::python::RegisterErrorTranslation();
+  geobatch::python::BindZarr(m);
+}

@@ -105,8 +105,7 @@ std::shared_ptr<const BytesToBytesCodec> MakeBloscCodecV3(const nlohmann::json& 
   const std::string shuffle = config.String("shuffle");
   const auto it = std::find(kShuffleNames.begin(), kShuffleNames.end(), shuffle);
   if (it == kShuffleNames.end()) {
-    config.Fail("'shuffle' must be \"noshuffle\", \"shuffle\" or \"bitshuffle\", got \"" +
-                shuffle + "\"");
+    config.FailField("shuffle", "\"noshuffle\", \"shuffle\" or \"bitshuffle\"", shuffle);
   }
   options.shuffle = static_cast<int>(it - kShuffleNames.begin());
   options.typesize = config.Int("typesize", 1, INT32_MAX, context.layout.dtype.size());

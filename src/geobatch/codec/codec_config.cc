@@ -23,7 +23,7 @@ bool CodecConfig::Has(std::string_view key) const {
 }
 
 const nlohmann::json& CodecConfig::Get(std::string_view key) const {
-  if (!Has(key)) Fail("missing '" + std::string(key) + "'");
+  if (!Has(key)) Fail(std::string("missing '").append(key).append("'"));
   return *config_.find(key);
 }
 
@@ -34,8 +34,8 @@ int64_t CodecConfig::Int(std::string_view key, int64_t min, int64_t max) const {
                         !(value.is_number_unsigned() && value.get<uint64_t>() > INT64_MAX) &&
                         value.get<int64_t>() >= min && value.get<int64_t>() <= max;
   if (!in_range) {
-    Fail("'" + std::string(key) + "' must be an integer in [" + std::to_string(min) + ", " +
-         std::to_string(max) + "], got " + value.dump());
+    FailField(key,
+              "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]", value);
   }
   return value.get<int64_t>();
 }
@@ -47,13 +47,13 @@ int64_t CodecConfig::Int(std::string_view key, int64_t min, int64_t max, int64_t
 bool CodecConfig::Bool(std::string_view key, bool fallback) const {
   if (!Has(key)) return fallback;
   const nlohmann::json& value = Get(key);
-  if (!value.is_boolean()) Fail("'" + std::string(key) + "' must be a boolean, got " + value.dump());
+  if (!value.is_boolean()) FailField(key, "a boolean", value);
   return value.get<bool>();
 }
 
 std::string CodecConfig::String(std::string_view key) const {
   const nlohmann::json& value = Get(key);
-  if (!value.is_string()) Fail("'" + std::string(key) + "' must be a string, got " + value.dump());
+  if (!value.is_string()) FailField(key, "a string", value);
   return value.get<std::string>();
 }
 
@@ -63,12 +63,19 @@ std::string CodecConfig::String(std::string_view key, std::string_view fallback)
 
 const nlohmann::json& CodecConfig::Number(std::string_view key) const {
   const nlohmann::json& value = Get(key);
-  if (!value.is_number()) Fail("'" + std::string(key) + "' must be a number, got " + value.dump());
+  if (!value.is_number()) FailField(key, "a number", value);
   return value;
 }
 
 void CodecConfig::Fail(std::string_view message) const {
   throw InvalidArgumentError(codec_ + " codec: " + std::string(message));
+}
+
+void CodecConfig::FailField(std::string_view key, std::string_view expected,
+                            const nlohmann::json& value) const {
+  std::string message = "'";
+  message.append(key).append("' must be ").append(expected).append(", got ").append(value.dump());
+  Fail(message);
 }
 
 }  // namespace geobatch

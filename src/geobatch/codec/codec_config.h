@@ -33,6 +33,9 @@ class CodecConfig {
   const nlohmann::json& Number(std::string_view key) const;
 
   [[noreturn]] void Fail(std::string_view message) const;
+  // "'<key>' must be <expected>, got <value>".
+  [[noreturn]] void FailField(std::string_view key, std::string_view expected,
+                              const nlohmann::json& value) const;
 
  private:
   const nlohmann::json& Get(std::string_view key) const;

@@ -18,7 +18,7 @@ std::vector<uint64_t> ParseShape(const nlohmann::json& json, size_t rank, const 
   }
   std::vector<uint64_t> shape;
   for (const auto& v : json) {
-    if (!v.is_number_unsigned() || v.get<uint64_t>() == 0) {
+    if (!v.is_number_integer() || v.get<int64_t>() <= 0) {
       throw InvalidArgumentError(std::string("sharding_indexed: '") + what +
                                  "' must hold positive integers, got " + json.dump());
     }

@@ -66,7 +66,8 @@ std::shared_ptr<const TransposeCodec> TransposeCodec::FromJson(const nlohmann::j
     }
     std::vector<bool> seen(rank, false);
     for (size_t i = 0; i < rank; ++i) {
-      if (!order_json[i].is_number_unsigned() || order_json[i].get<uint64_t>() >= rank ||
+      if (!order_json[i].is_number_integer() || order_json[i].get<int64_t>() < 0 ||
+          order_json[i].get<uint64_t>() >= rank ||
           seen[order_json[i].get<size_t>()]) {
         throw InvalidArgumentError("transpose codec: 'order' is not a permutation: " +
                                    order_json.dump());

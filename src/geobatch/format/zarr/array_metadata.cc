@@ -25,7 +25,7 @@ std::vector<uint64_t> ParseSizeList(const nlohmann::json& json, std::string_view
   }
   std::vector<uint64_t> sizes;
   for (const auto& v : json) {
-    if (!v.is_number_unsigned()) {
+    if (!v.is_number_integer() || v.get<int64_t>() < 0) {
       throw InvalidArgumentError(std::string(what) + " must hold non-negative integers, got " +
                                  json.dump());
     }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "geobatch/codec/numpy_cast.h"
 #include "geobatch/format/zarr/fill_value.h"
 #include "geobatch/util/error.h"
 
@@ -124,15 +125,18 @@ TEST(FillValue, EncodingsOfTheSpec) {
   EXPECT_TRUE(std::isnan(parts[1]));
 }
 
-TEST(FillValue, HalfPrecisionRoundsToNearestEven) {
-  EXPECT_EQ(DoubleToHalf(1.0), 0x3c00);
-  EXPECT_EQ(DoubleToHalf(-2.0), 0xc000);
-  EXPECT_EQ(DoubleToHalf(65504.0), 0x7bff);
-  EXPECT_EQ(DoubleToHalf(1e6), 0x7c00);
-  EXPECT_EQ(DoubleToHalf(5.960464477539063e-08), 0x0001);  // smallest subnormal
-  EXPECT_EQ(DoubleToHalf(1.0 + 1.0 / 2048), 0x3c00);        // tie rounds to even
-  EXPECT_EQ(DoubleToHalf(1.0 + 3.0 / 2048), 0x3c02);
-  EXPECT_EQ(HalfToDouble(0x3555), 0.333251953125);
+TEST(FillValue, HalfPrecisionFillValues) {
+  auto bits16 = [](const json& v) {
+    uint16_t out;
+    std::memcpy(&out, ParseFillValue(v, DataType{DataTypeId::kFloat16}).data(), 2);
+    return out;
+  };
+  EXPECT_EQ(bits16(1.0), 0x3c00);
+  EXPECT_EQ(bits16(-2.0), 0xc000);
+  EXPECT_EQ(bits16(65504.0), 0x7bff);
+  EXPECT_EQ(bits16(1e6), 0x7c00);
+  EXPECT_EQ(bits16(1.0 + 1.0 / 2048), 0x3c00);  // a tie rounds to even
+  EXPECT_EQ(bits16("0x7e01"), 0x7e01);
 }
 
 }  // namespace

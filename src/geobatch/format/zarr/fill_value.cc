@@ -1,11 +1,11 @@
 #include "geobatch/format/zarr/fill_value.h"
 
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
 
+#include "geobatch/codec/numpy_cast.h"
 #include "geobatch/util/error.h"
 
 namespace geobatch {
@@ -59,7 +59,7 @@ std::vector<std::byte> FloatBytes(const nlohmann::json& value, size_t size, cons
     return ParseHexBits(value.get<std::string>(), size, value, dtype);
   }
   const double v = ParseFloat(value, dtype);
-  if (size == 2) return BytesOf(DoubleToHalf(v));
+  if (size == 2) return BytesOf(DoubleToHalf(v).bits);
   if (size == 4) return BytesOf(static_cast<float>(v));
   return BytesOf(v);
 }
@@ -67,20 +67,17 @@ std::vector<std::byte> FloatBytes(const nlohmann::json& value, size_t size, cons
 template <typename T>
 std::vector<std::byte> IntegerBytes(const nlohmann::json& value, const DataType& dtype) {
   if (value.is_number_integer()) {
-    if constexpr (std::is_signed_v<T>) {
-      if (value.is_number_unsigned() &&
-          value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+    // JSON text parses non-negative integers as unsigned; C++ literals do not.
+    if (!value.is_number_unsigned() && value.get<int64_t>() < 0) {
+      const int64_t v = value.get<int64_t>();
+      if (!std::is_signed_v<T> || v < static_cast<int64_t>(std::numeric_limits<T>::min())) {
         throw BadFill(value, dtype);
       }
-      const int64_t v = value.get<int64_t>();
-      if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) throw BadFill(value, dtype);
-      return BytesOf(static_cast<T>(v));
-    } else {
-      if (!value.is_number_unsigned()) throw BadFill(value, dtype);
-      const uint64_t v = value.get<uint64_t>();
-      if (v > std::numeric_limits<T>::max()) throw BadFill(value, dtype);
       return BytesOf(static_cast<T>(v));
     }
+    const uint64_t v = value.get<uint64_t>();
+    if (v > static_cast<uint64_t>(std::numeric_limits<T>::max())) throw BadFill(value, dtype);
+    return BytesOf(static_cast<T>(v));
   }
   // zarr-python v2 writes integral floats (e.g. 0.0) for integer arrays.
   if (value.is_number_float()) {
@@ -98,44 +95,6 @@ std::vector<std::byte> IntegerBytes(const nlohmann::json& value, const DataType&
 }
 
 }  // namespace
-
-uint16_t DoubleToHalf(double value) {
-  const float f = static_cast<float>(value);
-  const uint32_t bits = std::bit_cast<uint32_t>(f);
-  const uint32_t sign = (bits >> 16) & 0x8000u;
-  const uint32_t abs = bits & 0x7fffffffu;
-  if (abs >= 0x7f800000u) {  // inf or NaN (keep NaN quiet)
-    return static_cast<uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u | (abs >> 13) : 0));
-  }
-  if (abs >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);  // overflows to inf
-  if (abs < 0x33000001u) return static_cast<uint16_t>(sign);              // underflows to zero
-  const int exponent = static_cast<int>(abs >> 23);
-  uint32_t mantissa = (abs & 0x7fffffu) | 0x800000u;
-  int shift = 13;
-  int half_exponent = exponent - 127 + 15;
-  if (half_exponent <= 0) {  // subnormal half
-    shift += 1 - half_exponent;
-    half_exponent = 0;
-  }
-  uint32_t result = mantissa >> shift;
-  const uint32_t remainder = mantissa & ((1u << shift) - 1);
-  const uint32_t halfway = 1u << (shift - 1);
-  if (remainder > halfway || (remainder == halfway && (result & 1u))) ++result;
-  // A normal's `result` carries the implicit bit (0x400); a rounding carry to
-  // 0x800 then correctly bumps the exponent.
-  if (half_exponent > 0) result = (static_cast<uint32_t>(half_exponent) << 10) + result - 0x400u;
-  return static_cast<uint16_t>(sign | result);
-}
-
-double HalfToDouble(uint16_t half) {
-  const int exponent = (half >> 10) & 0x1f;
-  const int mantissa = half & 0x3ff;
-  double value;
-  if (exponent == 0) value = std::ldexp(mantissa, -24);
-  else if (exponent == 31) value = mantissa ? std::numeric_limits<double>::quiet_NaN() : INFINITY;
-  else value = std::ldexp(mantissa + 1024, exponent - 25);
-  return (half & 0x8000) ? -value : value;
-}
 
 std::vector<std::byte> ParseFillValue(const nlohmann::json& value, const DataType& dtype) {
   if (value.is_null()) return std::vector<std::byte>(dtype.size(), std::byte{0});

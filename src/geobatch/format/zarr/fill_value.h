@@ -18,8 +18,4 @@ namespace geobatch {
 // Throws InvalidArgumentError when the value does not fit the type.
 std::vector<std::byte> ParseFillValue(const nlohmann::json& value, const DataType& dtype);
 
-// Rounds a double to IEEE half precision (round to nearest, ties to even).
-uint16_t DoubleToHalf(double value);
-double HalfToDouble(uint16_t half);
-
 }  // namespace geobatch

@@ -1,0 +1,182 @@
+"""Zarr v3 conformance: every fixture of zarr_writers.V3_CASES (written by
+zarr-python 3 or tensorstore) read by geobatch and compared bit for bit with
+what zarr-python reads from the same store."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+import zarr_writers as zw
+from conftest import (
+    assert_identical,
+    check_chunk_by_chunk,
+    check_chunk_fraction,
+    check_full_read,
+    check_metadata,
+    check_random_keys,
+    check_random_regions,
+)
+
+IDS = [c.id for c in zw.V3_CASES]
+
+
+@pytest.mark.parametrize("case_id", IDS)
+def test_metadata(geobatch, fixtures, case_id):
+    check_metadata(geobatch, fixtures.get(case_id))
+
+
+@pytest.mark.parametrize("case_id", IDS)
+def test_full_read(geobatch, fixtures, case_id):
+    check_full_read(geobatch, fixtures.get(case_id))
+
+
+@pytest.mark.parametrize("case_id", IDS)
+def test_random_keys(geobatch, fixtures, case_id):
+    check_random_keys(geobatch, fixtures.get(case_id))
+
+
+@pytest.mark.parametrize("case_id", IDS)
+def test_random_regions(geobatch, fixtures, case_id):
+    check_random_regions(geobatch, fixtures.get(case_id))
+
+
+@pytest.mark.parametrize("case_id", IDS)
+def test_chunk_by_chunk(geobatch, fixtures, case_id):
+    check_chunk_by_chunk(geobatch, fixtures.get(case_id))
+
+
+@pytest.mark.parametrize("case_id", IDS)
+def test_chunk_fraction(geobatch, fixtures, case_id):
+    check_chunk_fraction(geobatch, fixtures.get(case_id))
+
+
+# ---- specific properties -------------------------------------------------
+
+STORE_CASES = ["dtype-float32", "cke-v2-dot", "nested-path", "zerod-int32", "fill-nan-f32", "zerolen-mid"]
+
+
+@pytest.mark.parametrize("case_id", STORE_CASES)
+def test_file_url(geobatch, fixtures, case_id):
+    """The same array opened by plain path and by file:// URL."""
+    w = fixtures.get(case_id)
+    check_full_read(geobatch, w, url=w.file_url)
+    a = geobatch.open_array(w.file_url, path=w.path)
+    assert a.shape == w.expected.shape
+
+
+def test_file_url_trailing_slash_and_relative_path(geobatch, fixtures, monkeypatch):
+    w = fixtures.get("dtype-int16")
+    check_full_read(geobatch, w, url=str(w.store) + "/")
+    check_full_read(geobatch, w, url=w.file_url + "/")
+    monkeypatch.chdir(w.store.parent)
+    check_full_read(geobatch, w, url=w.store.name)
+    check_full_read(geobatch, w, url="./" + w.store.name)
+
+
+def test_path_with_spaces_and_unicode(geobatch, fixtures, tmp_path):
+    case = zw.ALL_CASES["dtype-float64"]
+    store = zw.write_case(case, tmp_path / "dir with space ü")
+    z = zw.read_with_zarr(store, case.path)
+    a = geobatch.open_array(str(store), path=case.path)
+    assert_identical(a[...], z[...])
+
+
+def test_open_returns_array(geobatch, fixtures):
+    w = fixtures.get("nested-path")
+    a = geobatch.open(w.url, path=w.path)
+    assert_identical(a[...], w.expected)
+    assert a.zarr_format == 3
+
+
+def test_nested_path_forms(geobatch, fixtures):
+    """"a/b/c" and "/a/b/c/" name the same array."""
+    w = fixtures.get("nested-path")
+    for p in ("a/b/c", "a/b/c/", "/a/b/c"):
+        try:
+            a = geobatch.open_array(w.url, path=p)
+        except geobatch.InvalidArgumentError:
+            continue  # refusing the unusual spellings is acceptable
+        assert_identical(a[...], w.expected, f"path={p!r}")
+
+
+def test_missing_chunks_are_fill(geobatch, fixtures):
+    """A case whose chunks are all absent reads entirely as the fill value."""
+    for cid in ["empty-float32", "empty-int16", "empty-complex64", "empty-bool"]:
+        w = fixtures.get(cid)
+        assert not zw.chunk_files(w.store), "fixture should have no chunks"
+        a = geobatch.open_array(w.url, path=w.path)
+        v = a[...]
+        assert_identical(v, np.full(w.expected.shape, w.expected_fill, dtype=w.expected.dtype), cid)
+
+
+def test_fill_hex_bits_exact(geobatch, fixtures):
+    """Hex raw-bit fill values keep every bit (NaN payloads, sNaN, -NaN)."""
+    for cid, bits in [("fill-hex-f32-payload", 0x7FC00001), ("fill-hex-f64-snan", 0x7FF0000000000001),
+                      ("fill-hex-f64-negnan", 0xFFF8000000000000), ("fill-hex-f16", 0x7E01),
+                      ("fill-hex-f32-one", 0x3F800000)]:
+        w = fixtures.get(cid)
+        a = geobatch.open_array(w.url, path=w.path)
+        itemsize = a.dtype.itemsize
+        assert int(np.asarray(a.fill_value).view(f"u{itemsize}")) == bits, cid
+        last = a[-1, -1]
+        assert int(np.asarray(last).view(f"u{itemsize}")) == bits, cid
+
+
+def test_dimension_names(geobatch, fixtures):
+    assert geobatch.open_array(fixtures.get("dimnames").url).dimension_names == ("y", "x")
+    assert geobatch.open_array(fixtures.get("dimnames-partial").url).dimension_names == ("time", None, "band")
+    assert geobatch.open_array(fixtures.get("dtype-int8").url).dimension_names is None
+
+
+def test_chunk_key_encodings_on_disk(fixtures):
+    """The fixtures really use the encodings they claim (guards the writers)."""
+    expect = {
+        "cke-default-slash": "c/0/0/0", "cke-default-dot": "c.0.0.0",
+        "cke-v2-dot": "0.0.0", "cke-v2-slash": "0/0/0",
+        "cke-default-slash-0d": "c", "cke-default-dot-0d": "c", "cke-v2-dot-0d": "0", "cke-v2-slash-0d": "0",
+    }
+    for cid, key in expect.items():
+        w = fixtures.get(cid)
+        keys = {os.path.relpath(p, w.store) for p in zw.chunk_files(w.store)}
+        if cid in ("cke-default-slash", "cke-v2-slash", "cke-default-dot", "cke-v2-dot"):
+            # some chunks were dropped; the rest use the encoding
+            sep = "/" if "slash" in cid else "."
+            assert all(k.count(sep) >= 2 for k in keys), (cid, sorted(keys)[:3])
+        else:
+            assert key in keys, (cid, keys)
+
+
+def test_many_reads_same_handle(geobatch, fixtures):
+    """One handle reused for many reads (no state leaks between reads)."""
+    w = fixtures.get("blosc-zstd-shuffle-float32")
+    a = geobatch.open_array(w.url)
+    for _ in range(3):
+        assert_identical(a[...], w.expected)
+        assert_identical(a[3:7, 10:20], w.expected[3:7, 10:20])
+
+
+def test_result_is_writable_and_owned(geobatch, fixtures):
+    """The returned array is an ordinary writable C-contiguous numpy array,
+    independent of any cache: mutating it does not change later reads."""
+    w = fixtures.get("dtype-int32")
+    a = geobatch.open_array(w.url)
+    v = a[...]
+    assert v.flags.writeable
+    v[...] = 0
+    assert_identical(a[...], w.expected)
+
+
+def test_index_errors(geobatch, fixtures):
+    w = fixtures.get("dtype-int32")  # shape (13, 17)
+    a = geobatch.open_array(w.url)
+    for key in [(13,), (-14,), (0, 17), (0, 0, 0)]:
+        with pytest.raises((IndexError, geobatch.InvalidArgumentError)):
+            a[key]
+    with pytest.raises((ValueError, geobatch.InvalidArgumentError)):
+        a[::0]
+    for region in ([(0, 14), (0, 17)], [(5, 4), (0, 1)], [(0, 1)], [(-1, 2), (0, 1)]):
+        with pytest.raises((IndexError, ValueError, geobatch.InvalidArgumentError)):
+            a.read(region=region)

@@ -10,12 +10,12 @@ from ._errors import (
     TransientError,
     UnsupportedError,
 )
-from .zarr import Array, Group, open, open_array, open_group
+from .zarr import Array, ChunkCache, Group, open, open_array, open_group
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Array", "Group", "open", "open_array", "open_group",
+    "Array", "ChunkCache", "Group", "open", "open_array", "open_group",
     "Error", "CorruptError", "InternalError", "InvalidArgumentError", "NotFoundError",
     "PermissionDeniedError", "TransientError", "UnsupportedError",
 ]

@@ -107,6 +107,24 @@ class Array:
         grid = [-(-size // n) for size, n in zip(self.shape, self.chunks)]
         return iter(np.ndindex(*grid))
 
+    def read_windows(self, origins, extent, out=None, cache=None) -> np.ndarray:
+        """Reads N same-sized windows at once: window i is the box starting at
+        ``origins[i]`` with size ``extent``; returns shape (N, *extent).
+
+        Every chunk the windows touch is decoded once, through ``cache`` (a
+        :class:`ChunkCache` shared across calls) when given.
+        """
+        origins = np.ascontiguousarray(origins, dtype=np.uint64).reshape(-1, self.ndim)
+        extent = [int(e) for e in extent]
+        if out is None:
+            out = np.empty((len(origins), *extent), dtype=self.dtype)
+        elif out.shape != (len(origins), *extent) or out.dtype != self.dtype or not out.flags.c_contiguous:
+            raise ValueError(f"out must be a C-contiguous {self.dtype} array of shape {(len(origins), *extent)}")
+        if cache is None:
+            cache = ChunkCache(max_bytes=1 << 62)  # this call only: each chunk decoded once
+        _core.WindowReader(self._native, cache._native).read(origins, extent, out.reshape(-1).view(np.uint8))
+        return out
+
     def __getitem__(self, key) -> np.ndarray:
         dims = _normalize_key(key, self.shape)
         region, local, drop = [], [], []
@@ -132,6 +150,20 @@ class Array:
     def __array__(self, dtype=None, copy=None):
         data = self.read()
         return data if dtype is None else data.astype(dtype)
+
+
+class ChunkCache:
+    """A byte-budgeted cache of decoded chunks, shareable between arrays and
+    readers, so that overlapping windows decode each chunk once."""
+
+    def __init__(self, max_bytes: int = 1 << 30):
+        self._native = _core.ChunkCache(int(max_bytes))
+
+    max_bytes = property(lambda self: self._native.max_bytes)
+
+    def stats(self) -> dict:
+        """hits, misses (loads started), bytes held, evictions."""
+        return self._native.stats()
 
 
 class Group:

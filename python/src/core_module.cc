@@ -1,6 +1,7 @@
 // geobatch._core: the native engine behind the geobatch Python package.
 #include <nanobind/nanobind.h>
 
+#include "batch_bindings.h"
 #include "error_translation.h"
 #include "zarr_bindings.h"
 
@@ -8,4 +9,5 @@ NB_MODULE(_core, m) {
   m.doc() = "geobatch native engine";
   geobatch::python::RegisterErrorTranslation();
   geobatch::python::BindZarr(m);
+  geobatch::python::BindBatch(m);
 }

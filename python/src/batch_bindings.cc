@@ -1,0 +1,47 @@
+#include "batch_bindings.h"
+
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/vector.h>
+
+#include "geobatch/batch/window_reader.h"
+
+namespace nb = nanobind;
+
+namespace geobatch::python {
+
+void BindBatch(nb::module_& m) {
+  nb::class_<DecodedChunkCache>(m, "ChunkCache")
+      .def(nb::new_([](uint64_t max_bytes) { return std::make_shared<DecodedChunkCache>(max_bytes); }),
+           nb::arg("max_bytes"))
+      .def_prop_ro("max_bytes", &DecodedChunkCache::max_bytes)
+      .def("stats", [](const DecodedChunkCache& cache) {
+        const ChunkCacheStats s = cache.stats();
+        nb::dict out;
+        out["hits"] = s.hits;
+        out["misses"] = s.misses;
+        out["bytes"] = s.bytes;
+        out["evictions"] = s.evictions;
+        return out;
+      });
+
+  using Origins = nb::ndarray<const uint64_t, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+  using ByteView = nb::ndarray<uint8_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+  nb::class_<WindowReader>(m, "WindowReader")
+      .def(nb::new_([](std::shared_ptr<const ZarrArray> array, std::shared_ptr<DecodedChunkCache> cache) {
+             return std::make_shared<WindowReader>(std::move(array), std::move(cache));
+           }),
+           nb::arg("array"), nb::arg("cache"))
+      .def(
+          "read",
+          [](WindowReader& reader, Origins origins, const std::vector<uint64_t>& extent, ByteView out) {
+            std::span<const uint64_t> flat(origins.data(), origins.size());
+            std::span<std::byte> bytes(reinterpret_cast<std::byte*>(out.data()), out.size());
+            nb::gil_scoped_release release;
+            reader.Read(flat, extent, bytes);
+          },
+          nb::arg("origins"), nb::arg("extent"), nb::arg("out"),
+          "Reads windows [origins[i], origins[i] + extent) into `out` (a C-contiguous uint8 view).");
+}
+
+}  // namespace geobatch::python

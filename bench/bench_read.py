@@ -159,9 +159,13 @@ def timed(fn):
 def run_ceiling(binary: pathlib.Path, path: pathlib.Path, repeats: int):
     if not binary.exists():
         return None
-    out = subprocess.run([str(binary), str(path), "--array", "t2m", "--json", "--repeats", str(repeats)],
-                         check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    try:
+        out = subprocess.run([str(binary), str(path), "--array", "t2m", "--json", "--repeats", str(repeats)],
+                             check=True, capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+    except (OSError, subprocess.CalledProcessError, ValueError, IndexError) as e:
+        print(f"warning: codec_ceiling failed on {path}: {e}", file=sys.stderr)
+        return None
 
 
 def run_cli_scan(binary: pathlib.Path, path: pathlib.Path, repeats: int, chunks: bool):
@@ -171,7 +175,11 @@ def run_cli_scan(binary: pathlib.Path, path: pathlib.Path, repeats: int, chunks:
     best = 0.0
     for _ in range(repeats):
         args = [str(binary), "scan", str(path), "--array", "t2m"] + (["--chunks"] if chunks else [])
-        out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+        try:
+            out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+        except (OSError, subprocess.CalledProcessError) as e:
+            print(f"warning: geobatch scan failed on {path}: {e}", file=sys.stderr)
+            return None
         line = [l for l in out.splitlines() if l.startswith("total")][-1]
         best = max(best, float(line.split("MB/s")[0].split()[-1]))
     return best / 1e3

@@ -77,7 +77,6 @@ struct LoadedChunks {
   std::vector<std::span<const std::byte>> encoded;     // one per chunk to decode
   const CodecChain* chain = nullptr;                   // decodes each of them
   uint64_t encoded_bytes = 0;
-  uint64_t missing = 0;  // chunks never written (a reader fills them)
 };
 
 // Calls `visit(coords)` for every cell of a grid, C order.
@@ -102,16 +101,9 @@ LoadedChunks Load(const ZarrArray& array) {
   const CodecChain& codecs = *array.metadata().codecs;
   const ShardingCodec* sharding = codecs.sharding();
   loaded.chain = sharding ? &sharding->inner_codecs() : &codecs;
-  const uint64_t inner_per_shard =
-      sharding ? std::accumulate(sharding->chunks_per_shard().begin(), sharding->chunks_per_shard().end(),
-                                 uint64_t{1}, std::multiplies<>())
-               : 1;
   ForEachCell(array.metadata().grid_shape(), [&](std::span<const uint64_t> coords) {
     std::optional<Buffer> value = array.store()->Get(array.ChunkKey(coords));
-    if (!value) {
-      loaded.missing += inner_per_shard;
-      return;
-    }
+    if (!value) return;  // never written: a reader fills it
     loaded.values.push_back(std::move(*value));
     const Buffer& stored = loaded.values.back();
     if (!sharding) {
@@ -124,10 +116,7 @@ LoadedChunks Load(const ZarrArray& array) {
     const auto index = sharding->index_at_end() ? stored.span().last(index_size)
                                                 : stored.span().first(index_size);
     for (const InnerChunkLocation& location : sharding->DecodeIndex(index, stored.size())) {
-      if (location.empty) {
-        ++loaded.missing;
-        continue;
-      }
+      if (location.empty) continue;  // never written, or outside the array
       loaded.encoded.push_back(stored.span().subspan(location.offset, location.nbytes));
       loaded.encoded_bytes += location.nbytes;
     }
@@ -198,7 +187,12 @@ int Run(const Options& options) {
                       uint64_t{array.metadata().dtype.size()}, std::multiplies<>());
   // Chunks never written cost a reader a fill, not a decode: leave their
   // share of the array out of the array rate.
-  const uint64_t total_chunks = loaded.encoded.size() + loaded.missing;
+  uint64_t total_chunks = 1;  // read-chunks (inner chunks when sharded) inside the array
+  for (size_t d = 0; d < array.rank(); ++d) {
+    const uint64_t n = array.read_chunk_shape()[d];
+    total_chunks *= (array.metadata().shape[d] + n - 1) / n;
+  }
+  const uint64_t missing = total_chunks - std::min<uint64_t>(total_chunks, loaded.encoded.size());
   const double stored_fraction =
       total_chunks ? static_cast<double>(loaded.encoded.size()) / total_chunks : 0.0;
   const double array_bytes_decoded = array_bytes * stored_fraction;
@@ -228,7 +222,7 @@ int Run(const Options& options) {
         "\"ceiling_gbs\": %.4f, \"parallel_seconds\": %.6f, \"measured_parallel_gbs\": %.4f}\n",
         options.url.c_str(), options.array.c_str(), codecs.c_str(),
         array.metadata().codecs->sharding() ? "true" : "false", loaded.encoded.size(),
-        static_cast<unsigned long long>(loaded.missing),
+        static_cast<unsigned long long>(missing),
         static_cast<unsigned long long>(loaded.encoded_bytes),
         static_cast<unsigned long long>(decoded_bytes), static_cast<unsigned long long>(array_bytes),
         load_seconds, best, decoded_gbs, array_gbs, threads, array_gbs * threads, best_parallel,
@@ -238,7 +232,7 @@ int Run(const Options& options) {
   std::printf("array           %s %s (%s%s)\n", options.url.c_str(), options.array.c_str(),
               codecs.c_str(), array.metadata().codecs->sharding() ? ", inside shards" : "");
   std::printf("chunks          %zu decoded, %llu never written, %.1f MB encoded (loaded in %.2f s)\n",
-              loaded.encoded.size(), static_cast<unsigned long long>(loaded.missing),
+              loaded.encoded.size(), static_cast<unsigned long long>(missing),
               loaded.encoded_bytes / 1e6, load_seconds);
   std::printf("decoded         %.1f MB (array: %.1f MB), best of %d: %.4f s on 1 thread\n",
               decoded_bytes / 1e6, array_bytes / 1e6, options.repeats, best);

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libblosc-dev libzstd-dev liblz4-dev libdeflate-dev zlib1g-dev libbz2-dev
-  nlohmann-json3-dev libgtest-dev libbenchmark-dev python3-venv)
+  nlohmann-json3-dev libgtest-dev libbenchmark-dev python3-venv
+  libcurl4-openssl-dev libssl-dev nginx iproute2 openssl)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -21,7 +21,7 @@ nlohmann::json DescribeArray(const ZarrArray& array) {
                         {"fill_value", meta.fill_value_json},
                         {"codecs", meta.codecs->ToJson()},
                         {"attributes", meta.attributes}};
-  if (!array.shard_shape().empty()) out["shards"] = array.shard_shape();
+  if (const auto shards = array.shard_shape()) out["shards"] = *shards;
   if (meta.dimension_names) {
     nlohmann::json names = nlohmann::json::array();
     for (const auto& name : *meta.dimension_names) names.push_back(name ? nlohmann::json(*name) : nlohmann::json());

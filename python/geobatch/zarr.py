@@ -7,7 +7,6 @@ bounding box of the selection once.
 
 from __future__ import annotations
 
-import json
 from typing import Iterator
 
 import numpy as np
@@ -59,9 +58,12 @@ class Array:
     nbytes = property(lambda self: self.size * self.dtype.itemsize)
     zarr_format = property(lambda self: self._native.zarr_format)
     chunks = property(lambda self: tuple(self._native.read_chunk_shape))
-    shards = property(lambda self: tuple(self._native.shard_shape) or None)
-    attrs = property(lambda self: json.loads(self._native.attributes_json))
-    codecs = property(lambda self: json.loads(self._native.codecs_json))
+    @property
+    def shards(self):
+        shape = self._native.shard_shape
+        return None if shape is None else tuple(shape)
+    attrs = property(lambda self: self._native.attributes)
+    codecs = property(lambda self: self._native.codecs)
 
     @property
     def dimension_names(self):
@@ -70,7 +72,7 @@ class Array:
 
     @property
     def fill_value(self):
-        if json.loads(self._native.fill_value_json) is None:
+        if self._native.fill_value_metadata is None:
             return None
         return np.frombuffer(self._native.fill_value_bytes, dtype=self.dtype)[0]
 
@@ -174,7 +176,7 @@ class Group:
 
     path = property(lambda self: self._native.path)
     zarr_format = property(lambda self: self._native.zarr_format)
-    attrs = property(lambda self: json.loads(self._native.attributes_json))
+    attrs = property(lambda self: self._native.attributes)
 
     def __repr__(self):
         return f"<geobatch.Group {self.path or '/'}>"

@@ -12,6 +12,7 @@
 #include "geobatch/format/zarr/hierarchy.h"
 #include "geobatch/store/store_registry.h"
 #include "geobatch/util/error.h"
+#include "json_to_python.h"
 
 namespace nb = nanobind;
 
@@ -53,9 +54,9 @@ void BindZarr(nb::module_& m) {
       .def_prop_ro("numpy_dtype", [](const ZarrArray& a) { return a.metadata().dtype.numpy_str(); })
       .def_prop_ro("zarr_format", [](const ZarrArray& a) { return a.metadata().zarr_format; })
       .def_prop_ro("fill_value_bytes", &FillValueBytes)
-      .def_prop_ro("fill_value_json", [](const ZarrArray& a) { return a.metadata().fill_value_json.dump(); })
-      .def_prop_ro("attributes_json", [](const ZarrArray& a) { return a.metadata().attributes.dump(); })
-      .def_prop_ro("codecs_json", [](const ZarrArray& a) { return a.metadata().codecs->ToJson().dump(); })
+      .def_prop_ro("fill_value_metadata", [](const ZarrArray& a) { return JsonToPython(a.metadata().fill_value_json); })
+      .def_prop_ro("attributes", [](const ZarrArray& a) { return JsonToPython(a.metadata().attributes); })
+      .def_prop_ro("codecs", [](const ZarrArray& a) { return JsonToPython(a.metadata().codecs->ToJson()); })
       .def_prop_ro("dimension_names", [](const ZarrArray& a) { return a.metadata().dimension_names; })
       .def("chunk_key", [](const ZarrArray& a, const std::vector<uint64_t>& coords) { return a.ChunkKey(coords); })
       .def("read_into", &ReadInto, nb::arg("origin"), nb::arg("extent"), nb::arg("out"),
@@ -65,7 +66,7 @@ void BindZarr(nb::module_& m) {
       .def_prop_ro("path", &ZarrGroup::path)
       .def_prop_ro("zarr_format", &ZarrGroup::zarr_format)
       .def_prop_ro("consolidated", &ZarrGroup::consolidated)
-      .def_prop_ro("attributes_json", [](const ZarrGroup& g) { return g.attributes().dump(); })
+      .def_prop_ro("attributes", [](const ZarrGroup& g) { return JsonToPython(g.attributes()); })
       .def("child_names", &ZarrGroup::ChildNames)
       .def("open", [](const ZarrGroup& g, const std::string& path) { return ToVariant(g.Open(path)); });
 

@@ -86,6 +86,14 @@ def assert_same_scalar(actual: Any, expected: Any, what: str = "") -> None:
     assert_identical(np.asarray(actual), np.asarray(expected), what)
 
 
+def assert_attrs_equal(actual: Any, expected: Any) -> None:
+    """Attribute dicts equal as JSON: NaN equals NaN, 1 differs from 1.0."""
+    assert isinstance(actual, dict), f"attrs should be a dict, got {type(actual)}"
+    a = json.dumps(actual, sort_keys=True, allow_nan=True)
+    e = json.dumps(dict(expected), sort_keys=True, allow_nan=True)
+    assert a == e
+
+
 # --------------------------------------------------------------------------
 # Indexing helpers
 # --------------------------------------------------------------------------
@@ -252,7 +260,7 @@ def check_metadata(gb, w: Written) -> None:
         assert tuple(a.chunks) == tuple(z.chunks)
         assert (None if a.shards is None else tuple(a.shards)) == (None if z.shards is None else tuple(z.shards))
     assert_same_scalar(a.fill_value, w.expected_fill, "fill_value")
-    assert dict(a.attrs) == dict(z.attrs)
+    assert_attrs_equal(a.attrs, z.attrs)
     if w.case.zarr_format == 3:
         dn = z.metadata.dimension_names
         assert a.dimension_names == (None if dn is None else tuple(dn))

@@ -156,3 +156,22 @@ def test_group_attr_types(geobatch, group_trees):
     assert attrs["title"] == zw.GROUP_ATTRS["title"]
     assert attrs["nested"]["a"]["b"]["c"] == [True, False]
     assert attrs["float"] == 3.5 and isinstance(attrs["float"], float)
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("consolidated", [False, True])
+def test_group_nan_attributes(geobatch, tmp_path, zarr_format, consolidated):
+    """zarr-python writes NaN/Infinity attribute values as bare JSON literals
+    (NaN, Infinity, -Infinity) in .zattrs / zarr.json / .zmetadata, as
+    xarray's _FillValue commonly is; they must be readable."""
+    store = tmp_path / "g"
+    root = zarr.open_group(str(store), mode="w", zarr_format=zarr_format,
+                           attributes={"missing": float("nan"), "top": float("inf")})
+    a = root.create_array("a", shape=(3,), dtype="f4", attributes={"_FillValue": float("nan")})
+    a[...] = [1, 2, 3]
+    if consolidated:
+        zarr.consolidate_metadata(str(store))
+    g = geobatch.open_group(str(store))
+    assert np.isnan(g.attrs["missing"]) and g.attrs["top"] == float("inf")
+    assert np.isnan(g["a"].attrs["_FillValue"])
+    assert_identical(g["a"][...], np.array([1, 2, 3], np.float32))

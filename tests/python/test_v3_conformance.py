@@ -180,3 +180,39 @@ def test_index_errors(geobatch, fixtures):
     for region in ([(0, 14), (0, 17)], [(5, 4), (0, 1)], [(0, 1)], [(-1, 2), (0, 1)]):
         with pytest.raises((IndexError, ValueError, geobatch.InvalidArgumentError)):
             a.read(region=region)
+
+
+def test_numpy_integer_indices(geobatch, fixtures):
+    w = fixtures.get("dtype-float64")
+    a = geobatch.open_array(w.url)
+    for key in [(np.int64(3), np.int32(-2)), (np.uint8(1),), (slice(np.int64(2), np.int16(9), np.int8(2)),)]:
+        assert_identical(a[key], np.asarray(w.expected[key]), repr(key))
+
+
+def test_concurrent_reads_from_threads(geobatch, fixtures):
+    """Several Python threads reading through one handle and through
+    separate handles at once get the same bits as a serial read."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import random_region, region_slices
+
+    cases = ["shard-end-crc-zstd", "blosc-zstd-bitshuffle-float32", "v2-comp-zstd->i8", "transpose-201-float32"]
+    ws = [fixtures.get(c) for c in cases]
+    shared = [geobatch.open_array(w.url, path=w.path) for w in ws]
+
+    def job(i):
+        rng = np.random.default_rng(i)
+        k = i % len(ws)
+        w = ws[k]
+        a = shared[k] if i % 2 else geobatch.open_array(w.url, path=w.path)
+        for _ in range(10):
+            region = random_region(w.expected.shape, rng)
+            got = a.read(region=region)
+            exp = w.expected[region_slices(region)]
+            if got.tobytes() != np.ascontiguousarray(exp).tobytes() or got.shape != exp.shape:
+                return f"{cases[k]} {region}"
+        return None
+
+    with ThreadPoolExecutor(8) as ex:
+        bad = [r for r in ex.map(job, range(48)) if r]
+    assert not bad, bad

@@ -262,6 +262,32 @@ def dump_json(p: Path, obj: Any) -> None:
         json.dump(obj, f, indent=2)
 
 
+def edit_v3(drop: list[str] = (), **fields: Any) -> Callable[[Path], None]:
+    """A patch that removes and sets top-level zarr.json fields."""
+
+    def patch(adir: Path) -> None:
+        m = load_json(adir / "zarr.json")
+        for k in drop:
+            m.pop(k, None)
+        m.update(fields)
+        dump_json(adir / "zarr.json", m)
+
+    return patch
+
+
+def edit_v2(drop: list[str] = (), **fields: Any) -> Callable[[Path], None]:
+    """A patch that removes and sets .zarray fields."""
+
+    def patch(adir: Path) -> None:
+        m = load_json(adir / ".zarray")
+        for k in drop:
+            m.pop(k, None)
+        m.update(fields)
+        dump_json(adir / ".zarray", m)
+
+    return patch
+
+
 def set_v3_field(**fields: Any) -> Callable[[Path], None]:
     """A patch that sets top-level zarr.json fields (by hand: zarr-python
     normalises some values, e.g. it never writes hex raw-bit fill values)."""
@@ -279,6 +305,15 @@ def set_v3_field(**fields: Any) -> Callable[[Path], None]:
 # --------------------------------------------------------------------------
 
 NO_COMPRESSION = {"compressors": None}
+
+RICH_ATTRS = {
+    "units": "m s-1", "ünïcödé": "✓ ☃ 雪", "u64max": 2**64 - 1, "i64min": -(2**63), "float": 0.1,
+    "exp": 1e-300, "negzero": -0.0, "list": [1, 2.5, "x", None, True, {"k": []}], "nested": {"a": {"b": {"c": {}}}},
+    "empty_str": "", "escape": "quote\" backslash\\ newline\n tab\t nul\u0000",
+}
+# zarr-python writes these as bare NaN / Infinity / -Infinity literals.
+NAN_ATTRS = {"_FillValue": float("nan"), "valid_max": float("inf"), "valid_min": float("-inf"),
+             "range": [float("-inf"), 0, float("nan")]}
 
 
 def _v3_cases() -> list[Case]:
@@ -351,8 +386,21 @@ def _v3_cases() -> list[Case]:
                           {"chunk_key_encoding": {"name": name, "separator": sep}}))
         cases.append(Case(f"cke-{name}-{sid}-1d", (25,), "uint8", (4,),
                           {"chunk_key_encoding": {"name": name, "separator": sep}}))
+    # Attributes as zarr-python writes them, including the non-standard
+    # NaN/Infinity JSON literals that it (and xarray's _FillValue) emit.
+    cases.append(Case("attrs-rich", (4, 5), "float32", (2, 2), {"attributes": RICH_ATTRS}))
+    cases.append(Case("attrs-nan", (4, 5), "float32", (2, 2), {"attributes": NAN_ATTRS}))
     # Dimension names.
     cases.append(Case("dimnames", (6, 8), "int16", (3, 3), {"dimension_names": ["y", "x"]}))
+    # Optional fields left out and defaults spelled implicitly (by hand):
+    # no attributes / storage_transformers / dimension_names, and a "v2"
+    # chunk key encoding without configuration (separator defaults to ".").
+    cases.append(Case("minimal-fields", (9, 10), "int32", (4, 4),
+                      {"chunk_key_encoding": {"name": "v2", "separator": "."}},
+                      patch=edit_v3(drop=["attributes", "storage_transformers", "dimension_names"],
+                                    chunk_key_encoding={"name": "v2"})))
+    cases.append(Case("default-cke-no-config", (9, 10), "int32", (4, 4),
+                      patch=edit_v3(chunk_key_encoding={"name": "default"})))
     cases.append(Case("dimnames-partial", (6, 8, 2), "int16", (3, 3, 2),
                       {"dimension_names": ["time", None, "band"]}))
     # Fill values; each with missing chunks (a write box) so the fill matters.
@@ -611,6 +659,9 @@ def _v2_cases() -> list[Case]:
                               drop_chunks=2, **v2))
     cases.append(Case("v2-orderF-filters", (10, 7), "<i4", (4, 3),
                       {"order": "F", "filters": [Delta(dtype="<i4")], "compressors": Zlib(level=1)}, **v2))
+    cases.append(Case("v2-orderF-blosc-shuffle", (20, 30), ">f4", (8, 16),
+                      {"order": "F", "compressors": Blosc(cname="lz4", shuffle=Blosc.SHUFFLE)}, **v2))
+    cases.append(Case("v2-orderF-4d", (5, 4, 3, 6), "<i2", (2, 3, 2, 4), {"order": "F"}, **v2))
     # Dimension separators.
     for sep in (".", "/"):
         sid = "slash" if sep == "/" else "dot"
@@ -650,6 +701,11 @@ def _v2_cases() -> list[Case]:
         ("astype-f8-f4", "<f8", [AsType(encode_dtype="<f4", decode_dtype="<f8")], None),
         ("astype-i8-i2", "<i8", [AsType(encode_dtype="<i2", decode_dtype="<i8")], GZip(level=1)),
         ("chain", "<i4", [Delta(dtype="<i4"), Shuffle(elementsize=4)], Blosc(cname="zstd", shuffle=Blosc.NOSHUFFLE)),
+        # Big-endian arrays through filters (the filters see big-endian bytes).
+        ("delta-be", ">i4", [Delta(dtype=">i4")], Zlib(level=1)),
+        ("fso-be", ">f8", [FixedScaleOffset(offset=100, scale=1000, dtype=">f8", astype=">i4")], None),
+        ("astype-be", ">f8", [AsType(encode_dtype=">f4", decode_dtype=">f8")], Zstd(level=1)),
+        ("shuffle-be", ">u2", [Shuffle(elementsize=2)], BZ2(level=1)),
     ]
     for fid, dt, filters, comp in filt:
         cases.append(Case(f"v2-filter-{fid}", (20, 30), dt, (8, 16),
@@ -674,6 +730,13 @@ def _v2_cases() -> list[Case]:
     cases.append(Case("v2-rank4", (5, 4, 3, 6), "<f4", (2, 3, 2, 4), drop_chunks=4, **v2))
     cases.append(Case("v2-chunk-bigger", (5, 7), ">f8", (16, 16), **v2))
     cases.append(Case("v2-nested-path", (9, 13), "<i4", (4, 4), path="a/b/c", **v2))
+    cases.append(Case("v2-attrs-rich", (4, 5), "<f4", (2, 2), {"attributes": RICH_ATTRS}, **v2))
+    cases.append(Case("v2-attrs-nan", (4, 5), "<f4", (2, 2),
+                      {"attributes": {**NAN_ATTRS, "_ARRAY_DIMENSIONS": ["y", "x"]}}, **v2))
+    # Metadata as older writers (zarr-python 2) left it, edited by hand:
+    # no dimension_separator key (means "."), filters as an empty list.
+    cases.append(Case("v2-no-dimsep", (9, 10), "<i4", (4, 4), patch=edit_v2(drop=["dimension_separator"]), **v2))
+    cases.append(Case("v2-filters-empty", (9, 10), "<f8", (4, 4), patch=edit_v2(filters=[]), **v2))
     # xarray's _ARRAY_DIMENSIONS, set by hand (xarray is not installed).
     cases.append(Case("v2-xarray-dims", (6, 8), "<f4", (3, 4),
                       {"attributes": {"_ARRAY_DIMENSIONS": ["lat", "lon"], "units": "K"}}, **v2))

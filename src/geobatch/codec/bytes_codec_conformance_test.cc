@@ -124,7 +124,7 @@ TEST_P(BytesCodecConformanceTest, RespectsTheDecodedSizeBound) {
 
 TEST_P(BytesCodecConformanceTest, RejectsPartialElements) {
   const size_t e = GetParam().element_size;
-  if (e == 1) GTEST_SKIP() << "takes any number of bytes";
+  if (e == 1) return;  // takes any number of bytes
   const auto codec = MakeCodec();
   const Bytes partial = testing::RandomBytes(10 * e + 1, 7);
   EXPECT_EQ(testing::ErrorKindOf([&] { codec->Encode(partial); }), ErrorKind::kInvalidArgument);

@@ -14,6 +14,41 @@ size_t IntermediateBound(uint64_t decoded_bytes) {
   return CheckedAdd(CheckedMul(decoded_bytes, 8, "decode bound"), 1 << 20, "decode bound");
 }
 
+// zarr-python writes numcodecs filters (delta, fixedscaleoffset, astype) into
+// v3 metadata as array->array codecs, ahead of "bytes". geobatch implements
+// them as bytes->bytes codecs that know their own dtypes; on a little-endian
+// host a native array's bytes are what they expect, so this adapter lets
+// them stand in the array->array position.
+class FilterAsArrayCodec final : public ArrayToArrayCodec {
+ public:
+  explicit FilterAsArrayCodec(std::shared_ptr<const BytesToBytesCodec> filter)
+      : filter_(std::move(filter)) {}
+
+  nlohmann::json ToJson() const override { return filter_->ToJson(); }
+
+  ChunkLayout EncodedLayout(const ChunkLayout& decoded) const override {
+    const nlohmann::json config = filter_->ToJson().value("configuration", nlohmann::json::object());
+    for (const char* key : {"astype", "encode_dtype"}) {
+      if (config.contains(key) && config[key].is_string()) {
+        return {DataTypeFromNumpy(config[key].get<std::string>()).dtype, decoded.shape};
+      }
+    }
+    return decoded;
+  }
+
+  void Decode(std::span<const std::byte> encoded, const ChunkLayout&,
+              std::span<std::byte> out) const override {
+    filter_->DecodeInto(encoded, out);
+  }
+
+  Buffer Encode(std::span<const std::byte> decoded, const ChunkLayout&) const override {
+    return filter_->Encode(decoded);
+  }
+
+ private:
+  std::shared_ptr<const BytesToBytesCodec> filter_;
+};
+
 template <typename T>
 std::shared_ptr<const T> Take(AnyCodec codec) {
   auto* held = std::get_if<std::shared_ptr<const T>>(&codec);
@@ -59,6 +94,10 @@ std::shared_ptr<const CodecChain> CodecChain::FromV3Json(const nlohmann::json& c
     } else if (auto a2b = Take<ArrayToBytesCodec>(codec)) {
       if (array_to_bytes) throw InvalidArgumentError("more than one array->bytes codec");
       array_to_bytes = std::move(a2b);
+    } else if (!array_to_bytes && name.starts_with("numcodecs.")) {
+      auto filter = std::make_shared<FilterAsArrayCodec>(Take<BytesToBytesCodec>(std::move(codec)));
+      stage.layout = filter->EncodedLayout(stage.layout);
+      array_to_array.push_back(std::move(filter));
     } else {
       if (!array_to_bytes) throw InvalidArgumentError("bytes->bytes codec '" + name + "' before the array->bytes codec");
       bytes_to_bytes.push_back(Take<BytesToBytesCodec>(std::move(codec)));

@@ -94,6 +94,22 @@ inline std::shared_ptr<const BytesToBytesCodec> MakeNumcodecs(const nlohmann::js
   return AsBytesCodec(CompressionRegistry().CreateNumcodecs(object, context));
 }
 
+// A known-answer vector of a numcodecs filter, as hex: encoding `decoded`
+// gives `encoded` (skipped when `decoded` is empty, for decode-only vectors),
+// and decoding `encoded` gives `redecoded` (which differs from `decoded` when
+// the filter is lossy).
+struct FilterVector {
+  nlohmann::json object;
+  std::string_view decoded, encoded, redecoded;
+};
+
+inline void ExpectFilterVector(const FilterVector& v) {
+  SCOPED_TRACE(v.object.dump());
+  const auto codec = MakeNumcodecs(v.object);
+  if (!v.decoded.empty()) EXPECT_EQ(ToBytes(codec->Encode(FromHex(v.decoded))), FromHex(v.encoded));
+  EXPECT_EQ(ToBytes(codec->Decode(FromHex(v.encoded), 1 << 20)), FromHex(v.redecoded));
+}
+
 inline CodecContext ContextFor(DataTypeId id) {
   CodecContext context;
   context.layout.dtype.id = id;

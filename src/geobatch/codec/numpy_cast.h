@@ -48,9 +48,11 @@ using NumericTypeOf = std::tuple_element_t<static_cast<size_t>(id) - kFirstNumer
 namespace numpy_internal {
 template <typename T, typename... Ts>
 constexpr size_t TypeIndex(const std::tuple<Ts...>*) {
-  size_t index = 0;
-  ((std::is_same_v<T, Ts> ? false : (++index, true)) && ...);
-  return index;
+  constexpr bool kMatches[] = {std::is_same_v<T, Ts>...};
+  for (size_t i = 0; i < sizeof...(Ts); ++i) {
+    if (kMatches[i]) return i;
+  }
+  return sizeof...(Ts);
 }
 }  // namespace numpy_internal
 
@@ -64,9 +66,10 @@ void VisitNumeric(DataTypeId id, Fn&& fn) {
   if (!IsNumeric(id)) throw InternalError("VisitNumeric: not a numeric data type");
   const size_t index = static_cast<size_t>(id) - kFirstNumericId;
   [&]<size_t... I>(std::index_sequence<I...>) {
-    ((index == I ? (fn(std::type_identity<std::tuple_element_t<I, NumericTypes>>{}), true)
-                 : false) ||
-     ...);
+    // Short-circuits after calling fn for the I that equals `index`.
+    (void)((index == I &&
+            (fn(std::type_identity<std::tuple_element_t<I, NumericTypes>>{}), true)) ||
+           ...);
   }(std::make_index_sequence<std::tuple_size_v<NumericTypes>>());
 }
 

@@ -89,8 +89,10 @@ TEST(NumpyCastTest, DoubleToHalfRoundsLikeNumpy) {
 
 TEST(NumpyCastTest, EveryHalfSurvivesTheRoundTripThroughFloat) {
   for (uint32_t bits = 0; bits <= 0xFFFF; ++bits) {
-    const Half h{static_cast<uint16_t>(bits)};
-    EXPECT_EQ(DoubleToHalf(HalfToFloat(h)).bits, h.bits) << bits;
+    const uint16_t round_trip = DoubleToHalf(HalfToFloat(Half{static_cast<uint16_t>(bits)})).bits;
+    // The hardware float->double conversion quiets signalling NaNs (bit 9).
+    const bool is_nan = (bits & 0x7C00) == 0x7C00 && (bits & 0x3FF) != 0;
+    EXPECT_EQ(is_nan ? round_trip | 0x200 : round_trip, is_nan ? bits | 0x200 : bits) << bits;
   }
   EXPECT_EQ(HalfToFloat(Half{0x0001}), std::ldexp(1.0f, -24));
   EXPECT_EQ(HalfToFloat(Half{0xC000}), -2.0f);
@@ -117,7 +119,7 @@ TEST(NumpyCastTest, FloatToIntegerTruncatesLikeNumpyOnX86) {
   EXPECT_EQ((NumpyCast<uint32_t>(5e9)), 0u);
   EXPECT_EQ((NumpyCast<uint32_t>(NAN)), 2147483648u);
   EXPECT_EQ((NumpyCast<uint64_t>(1.8e19)), 18000000000000000000u);
-  EXPECT_EQ((NumpyCast<uint64_t>(-3e9)), 18446744070709551616u - 3000000000u);
+  EXPECT_EQ((NumpyCast<uint64_t>(-3e9)), UINT64_MAX - 3000000000u + 1);
   EXPECT_EQ((NumpyCast<uint64_t>(1e20)), 0u);
   EXPECT_EQ((NumpyCast<uint64_t>(NAN)), uint64_t{1} << 63);
   EXPECT_EQ((NumpyCast<int8_t>(Half{0x4248})), 3);  // float16 3.140625

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "geobatch/store/file_store.h"
+#include "geobatch/store/http/open_remote_store.h"
 #include "geobatch/store/memory_store.h"
 #include "geobatch/util/error.h"
 
@@ -21,6 +22,9 @@ struct Registry {
     factories["memory"] = [](std::string_view url) {
       return MemoryStore::Named(std::string(url.substr(9)));
     };
+    for (const char* scheme : {"http", "https", "s3", "gs"}) {
+      factories[scheme] = [](std::string_view url) { return OpenRemoteStore(url, RemoteOptions::FromEnvironment()); };
+    }
   }
 };
 

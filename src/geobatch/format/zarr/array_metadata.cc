@@ -1,5 +1,8 @@
 #include "geobatch/format/zarr/array_metadata.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "geobatch/util/checked_math.h"
 #include "geobatch/util/error.h"
 
@@ -13,9 +16,68 @@ std::vector<uint64_t> ArrayMetadata::grid_shape() const {
   return grid;
 }
 
+namespace {
+
+// Python's json module (and so zarr-python) writes non-finite floats as the
+// bare tokens NaN, Infinity and -Infinity, which strict JSON parsers refuse.
+// They are swapped for marker strings before parsing and back afterwards.
+constexpr std::string_view kNonFiniteMarker = "\x01geobatch-nonfinite:";
+
+// The non-finite token starting at text[i] outside any string, or "".
+std::string_view NonFiniteTokenAt(std::string_view text, size_t i) {
+  for (std::string_view token : {"NaN", "Infinity", "-Infinity"}) {
+    if (text.substr(i, token.size()) == token) return token;
+  }
+  return {};
+}
+
+std::string MarkNonFiniteTokens(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\' && i + 1 < text.size()) {
+        out += c;
+        out += text[++i];
+        continue;
+      }
+      in_string = c != '"';
+    } else if (c == '"') {
+      in_string = true;
+    } else if (const std::string_view token = NonFiniteTokenAt(text, i); !token.empty()) {
+      out += "\"\\u0001geobatch-nonfinite:" + std::string(token) + "\"";
+      i += token.size() - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+void RestoreNonFinite(nlohmann::json& json) {
+  if (json.is_string()) {
+    const std::string& text = json.get_ref<const std::string&>();
+    if (!text.starts_with(kNonFiniteMarker)) return;
+    const std::string_view token = std::string_view(text).substr(kNonFiniteMarker.size());
+    json = token == "NaN" ? std::numeric_limits<double>::quiet_NaN()
+                          : (token == "Infinity" ? 1.0 : -1.0) * std::numeric_limits<double>::infinity();
+  } else if (json.is_structured()) {
+    for (auto& child : json) RestoreNonFinite(child);
+  }
+}
+
+}  // namespace
+
 nlohmann::json ParseJson(std::string_view text, std::string_view what) {
-  nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const bool non_finite =
+      text.find("NaN") != std::string_view::npos || text.find("Infinity") != std::string_view::npos;
+  const std::string marked = non_finite ? MarkNonFiniteTokens(text) : std::string();
+  nlohmann::json json = nlohmann::json::parse(non_finite ? std::string_view(marked) : text, nullptr,
+                                              /*allow_exceptions=*/false);
   if (json.is_discarded()) throw CorruptError(std::string(what) + " is not valid JSON");
+  if (non_finite) RestoreNonFinite(json);
   return json;
 }
 
@@ -50,6 +112,17 @@ void ValidateShapes(const std::vector<uint64_t>& shape, const std::vector<uint64
   if (chunk_bytes > kMaxChunkBytes) {
     throw InvalidArgumentError("chunks of " + std::to_string(chunk_bytes) +
                                " bytes exceed the limit of " + std::to_string(kMaxChunkBytes));
+  }
+}
+
+void RefuseUnknownExtensions(const nlohmann::json& json, std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : json.items()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    if (value.is_object() && value.contains("must_understand") && value["must_understand"] == false) {
+      continue;
+    }
+    throw UnsupportedError("zarr.json has extension '" + key +
+                           "' that must be understood and is not supported");
   }
 }
 

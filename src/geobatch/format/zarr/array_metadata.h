@@ -53,6 +53,10 @@ nlohmann::json ParseJson(std::string_view text, std::string_view what);
 void ValidateShapes(const std::vector<uint64_t>& shape, const std::vector<uint64_t>& chunk_shape,
                     const DataType& dtype);
 
+// Refuses keys of a v3 metadata object outside `known` unless they are
+// extension objects declaring "must_understand": false.
+void RefuseUnknownExtensions(const nlohmann::json& json, std::initializer_list<std::string_view> known);
+
 // Reads a list of non-negative integers; throws InvalidArgumentError naming `what`.
 std::vector<uint64_t> ParseSizeList(const nlohmann::json& json, std::string_view what);
 

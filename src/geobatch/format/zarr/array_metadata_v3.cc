@@ -1,6 +1,4 @@
 // Zarr v3 array metadata ("zarr.json" with node_type "array").
-#include <set>
-
 #include "geobatch/format/zarr/array_metadata.h"
 #include "geobatch/format/zarr/fill_value.h"
 #include "geobatch/util/error.h"
@@ -8,26 +6,9 @@
 namespace geobatch {
 namespace {
 
-const std::set<std::string, std::less<>> kKnownKeys = {
-    "zarr_format", "node_type",  "shape",           "data_type",
-    "chunk_grid",  "chunk_key_encoding", "fill_value", "codecs",
-    "attributes",  "dimension_names", "storage_transformers", "consolidated_metadata"};
-
 const nlohmann::json& Required(const nlohmann::json& json, const char* key) {
   if (!json.contains(key)) throw InvalidArgumentError(std::string("zarr.json lacks '") + key + "'");
   return json[key];
-}
-
-// Extension keys are allowed only when they declare must_understand: false.
-void RefuseUnknownExtensions(const nlohmann::json& json) {
-  for (const auto& [key, value] : json.items()) {
-    if (kKnownKeys.contains(key)) continue;
-    if (value.is_object() && value.contains("must_understand") && value["must_understand"] == false) {
-      continue;
-    }
-    throw UnsupportedError("zarr.json has extension '" + key +
-                           "' that must be understood and is not supported");
-  }
 }
 
 std::vector<uint64_t> ParseRegularGrid(const nlohmann::json& grid) {
@@ -48,7 +29,9 @@ ArrayMetadata ParseArrayMetadataV3(const nlohmann::json& json) {
   if (Required(json, "node_type") != "array") {
     throw InvalidArgumentError("zarr.json: node_type is not 'array'");
   }
-  RefuseUnknownExtensions(json);
+  RefuseUnknownExtensions(json, {"zarr_format", "node_type", "shape", "data_type", "chunk_grid",
+                                 "chunk_key_encoding", "fill_value", "codecs", "attributes",
+                                 "dimension_names", "storage_transformers"});
   ArrayMetadata meta;
   meta.zarr_format = 3;
   meta.shape = ParseSizeList(Required(json, "shape"), "shape");
@@ -62,7 +45,7 @@ ArrayMetadata ParseArrayMetadataV3(const nlohmann::json& json) {
   if (meta.fill_value_json.is_null()) throw InvalidArgumentError("zarr.json: fill_value is null");
   meta.fill_value = ParseFillValue(meta.fill_value_json, meta.dtype);
   if (json.contains("storage_transformers") && !json["storage_transformers"].empty()) {
-    throw UnsupportedError("storage transformers are not supported");
+    throw UnsupportedError("storage transformers are not supported: " + json["storage_transformers"].dump());
   }
   CodecContext context{{meta.dtype, meta.chunk_shape}, 3, meta.fill_value};
   meta.codecs = CodecChain::FromV3Json(Required(json, "codecs"), context);

@@ -82,8 +82,10 @@ std::vector<std::byte> IntegerBytes(const nlohmann::json& value, const DataType&
   // zarr-python v2 writes integral floats (e.g. 0.0) for integer arrays.
   if (value.is_number_float()) {
     const double v = value.get<double>();
-    if (v != std::floor(v) || v < static_cast<double>(std::numeric_limits<T>::min()) ||
-        v > static_cast<double>(std::numeric_limits<T>::max())) {
+    // T's range is [min, 2^digits); 2^digits itself is exact as a double
+    // while max() is not.
+    const double limit = std::ldexp(1.0, std::numeric_limits<T>::digits);
+    if (v != std::floor(v) || v < static_cast<double>(std::numeric_limits<T>::min()) || v >= limit) {
       throw BadFill(value, dtype);
     }
     return BytesOf(static_cast<T>(v));

@@ -14,10 +14,13 @@ std::string Join(const std::string& path, const std::string& name) {
   return path + "/" + name;
 }
 
+// A metadata document: absent, or a JSON object (anything else is corrupt).
 std::optional<nlohmann::json> GetJson(Store& store, const std::string& key) {
   auto bytes = store.Get(key);
   if (!bytes) return std::nullopt;
-  return ParseJson({reinterpret_cast<const char*>(bytes->data()), bytes->size()}, key);
+  auto json = ParseJson({reinterpret_cast<const char*>(bytes->data()), bytes->size()}, key);
+  if (!json.is_object()) throw CorruptError(key + " must hold a JSON object");
+  return json;
 }
 
 // Reads the documents of the node at `path` from the store itself.
@@ -92,7 +95,14 @@ ZarrNode MakeNode(std::shared_ptr<Store> store, const std::string& path, NodeDoc
       return {std::make_shared<ZarrArray>(std::move(store), path, std::move(meta)), nullptr};
     } catch (const Error& e) {
       throw WithContext(e, where);
+    } catch (const nlohmann::json::exception& e) {
+      // A field of the wrong JSON type somewhere in the document.
+      throw InvalidArgumentError(where + ": malformed metadata: " + e.what());
     }
+  }
+  if (document.zarr_format == 3) {
+    RefuseUnknownExtensions(document.metadata,
+                            {"zarr_format", "node_type", "attributes", "consolidated_metadata"});
   }
   if (!consolidated) consolidated = FindConsolidated(*store, path, document);
   return {nullptr, std::make_shared<ZarrGroup>(std::move(store), path, std::move(document),

@@ -187,8 +187,9 @@ ZarrArray::ZarrArray(std::shared_ptr<Store> store, std::string path, ArrayMetada
   read_chunk_shape_ = sharding ? sharding->inner_chunk_shape() : metadata_.chunk_shape;
 }
 
-std::vector<uint64_t> ZarrArray::shard_shape() const {
-  return metadata_.codecs->sharding() ? metadata_.chunk_shape : std::vector<uint64_t>{};
+std::optional<std::vector<uint64_t>> ZarrArray::shard_shape() const {
+  if (!metadata_.codecs->sharding()) return std::nullopt;
+  return metadata_.chunk_shape;
 }
 
 std::string ZarrArray::ChunkKey(std::span<const uint64_t> grid_coords) const {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -30,8 +31,8 @@ class ZarrArray {
 
   // The unit of efficient reads: the inner chunk shape when sharded.
   const std::vector<uint64_t>& read_chunk_shape() const { return read_chunk_shape_; }
-  // The shard shape when sharded, else empty.
-  std::vector<uint64_t> shard_shape() const;
+  // The shard shape when sharded.
+  std::optional<std::vector<uint64_t>> shard_shape() const;
 
   // The full store key of the chunk (or shard) at `grid_coords`.
   std::string ChunkKey(std::span<const uint64_t> grid_coords) const;

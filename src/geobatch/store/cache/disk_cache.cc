@@ -1,0 +1,169 @@
+#include "geobatch/store/cache/disk_cache.h"
+
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "geobatch/store/http/digest.h"
+#include "geobatch/util/error.h"
+
+namespace geobatch {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Bytes queued for writing beyond which new entries are not written.
+constexpr uint64_t kMaxPendingBytes = uint64_t{256} << 20;
+constexpr char kMagic[4] = {'G', 'B', 'C', '1'};
+
+std::optional<std::string> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
+// Writes `contents` to `path` atomically: a reader sees all of it or nothing.
+void WriteFileAtomically(const fs::path& path, std::string_view head, std::span<const std::byte> body) {
+  fs::create_directories(path.parent_path());
+  const fs::path tmp = path.string() + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(head.data(), static_cast<std::streamsize>(head.size()));
+    out.write(reinterpret_cast<const char*>(body.data()), static_cast<std::streamsize>(body.size()));
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(tmp, ignored);
+      return;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) fs::remove(tmp, ec);
+}
+
+// Entry layout: magic, absent flag, ETag length (4 bytes, little end first), ETag, bytes.
+std::string EntryHead(const CachedValue& value) {
+  std::string head(kMagic, sizeof kMagic);
+  head += value.absent ? '\1' : '\0';
+  const uint32_t n = static_cast<uint32_t>(value.etag.size());
+  for (int i = 0; i < 4; ++i) head += static_cast<char>((n >> (8 * i)) & 0xff);
+  return head + value.etag;
+}
+
+std::optional<CachedValue> ParseEntry(std::string_view file) {
+  if (file.size() < 9 || std::memcmp(file.data(), kMagic, 4) != 0) return std::nullopt;
+  CachedValue value;
+  value.absent = file[4] == '\1';
+  uint32_t n = 0;
+  for (int i = 0; i < 4; ++i) n |= static_cast<uint32_t>(static_cast<uint8_t>(file[5 + i])) << (8 * i);
+  if (file.size() < 9 + uint64_t{n}) return std::nullopt;
+  value.etag = std::string(file.substr(9, n));
+  const std::string_view bytes = file.substr(9 + n);
+  if (value.absent && !bytes.empty()) return std::nullopt;
+  value.bytes = Buffer::CopyOf(std::as_bytes(std::span(bytes.data(), bytes.size())));
+  return value;
+}
+
+}  // namespace
+
+DiskCache::DiskCache(std::string directory) : directory_(std::move(directory)) {
+  std::error_code ec;
+  fs::create_directories(directory_, ec);
+  if (ec) throw InvalidArgumentError("cannot create cache directory '" + directory_ + "': " + ec.message());
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+DiskCache::~DiskCache() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+}
+
+std::shared_ptr<DiskCache> DiskCache::Shared(const std::string& directory) {
+  static std::mutex mutex;
+  static auto* caches = new std::map<std::string, std::shared_ptr<DiskCache>>();  // lives until exit
+  std::lock_guard lock(mutex);
+  auto& cache = (*caches)[fs::absolute(directory).lexically_normal().string()];
+  if (!cache) cache = std::make_shared<DiskCache>(directory);
+  return cache;
+}
+
+std::string DiskCache::PathOf(std::string_view url, std::string_view suffix) const {
+  const std::string name = Hex(Sha256(url));
+  return directory_ + "/" + name.substr(0, 2) + "/" + name + "." + std::string(suffix);
+}
+
+std::optional<CachedValue> DiskCache::Get(std::string_view url, std::string_view range_tag) const {
+  const auto file = ReadFile(PathOf(url, range_tag));
+  if (!file) return std::nullopt;
+  auto value = ParseEntry(*file);
+  if (!value) return std::nullopt;
+  if (!value->absent) {
+    const auto current = ReadFile(PathOf(url, "etag"));
+    if (current && *current != value->etag) return std::nullopt;  // from an older version of the object
+  }
+  return value;
+}
+
+void DiskCache::Put(std::string_view url, std::string_view range_tag, std::shared_ptr<const CachedValue> value) {
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_bytes_ + value->bytes.size() > kMaxPendingBytes) return;
+    pending_bytes_ += value->bytes.size();
+    pending_.push_back({std::string(url), std::string(range_tag), std::move(value)});
+  }
+  wake_.notify_one();
+}
+
+void DiskCache::Flush() {
+  std::unique_lock lock(mutex_);
+  drained_.wait(lock, [this] { return pending_.empty() && !writing_; });
+}
+
+void DiskCache::Write(const PendingWrite& write) {
+  const CachedValue& value = *write.value;
+  if (!value.absent && !value.etag.empty()) {
+    const fs::path etag_path = PathOf(write.url, "etag");
+    const auto current = ReadFile(etag_path);
+    if (current != value.etag) {
+      // A new version of the object: its older entries go.
+      if (current) {
+        const std::string stem = etag_path.stem().string() + ".";
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(etag_path.parent_path(), ec)) {
+          if (entry.path().filename().string().starts_with(stem)) fs::remove(entry.path(), ec);
+        }
+      }
+      WriteFileAtomically(etag_path, value.etag, {});
+    }
+  }
+  WriteFileAtomically(PathOf(write.url, write.range_tag), EntryHead(value), value.bytes.span());
+}
+
+void DiskCache::WriterLoop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // stopping and drained
+    PendingWrite write = std::move(pending_.front());
+    pending_.pop_front();
+    writing_ = true;
+    lock.unlock();
+    Write(write);
+    lock.lock();
+    writing_ = false;
+    pending_bytes_ -= write.value->bytes.size();
+    if (pending_.empty()) drained_.notify_all();
+  }
+}
+
+}  // namespace geobatch

@@ -7,11 +7,27 @@ bounding box of the selection once.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from typing import Iterator
 
 import numpy as np
 
 from . import _core
+
+
+# Strided reads whose bounding box is at most this large read it whole.
+_DENSE_STRIDED_READ_BYTES = 64 << 20
+
+
+def _split_by_chunk(r: range, chunk: int):
+    """Splits an ascending range into (output slice, sub-range) pieces, one
+    per chunk it visits; unit-step ranges stay whole."""
+    if r.step == 1 or len(r) == 0:
+        return [(slice(0, len(r)), r)]
+    chunk_of = (np.arange(len(r)) * r.step + r.start) // chunk
+    cuts = [0, *(np.flatnonzero(np.diff(chunk_of)) + 1).tolist(), len(r)]
+    return [(slice(a, b), r[a:b]) for a, b in zip(cuts, cuts[1:])]
 
 
 def _normalize_key(key, shape):
@@ -90,8 +106,8 @@ class Array:
             region = [(0, n) for n in self.shape]
         if len(region) != self.ndim:
             raise IndexError(f"region has {len(region)} dimensions, array has {self.ndim}")
-        origin = [int(a) for a, _ in region]
-        extent = [int(b) - int(a) for a, b in region]
+        origin = [operator.index(a) for a, _ in region]
+        extent = [operator.index(b) - a for a, (_, b) in zip(origin, region)]
         if any(e < 0 for e in extent) or any(o < 0 for o in origin):
             raise IndexError(f"invalid region {region}")
         out = np.empty(extent, dtype=self.dtype)
@@ -129,25 +145,34 @@ class Array:
 
     def __getitem__(self, key) -> np.ndarray:
         dims = _normalize_key(key, self.shape)
-        region, local, drop = [], [], []
-        for axis, (start, stop, step, dropped) in enumerate(dims):
-            count = len(range(start, stop, step))
-            if count == 0:
-                lo = hi = 0
-            elif step > 0:
-                lo, hi = start, start + (count - 1) * step + 1
-            else:
-                lo, hi = start + (count - 1) * step, start + 1
-            region.append((lo, hi))
-            local.append(slice(None, None, step))
-            if dropped:
-                drop.append(axis)
-        result = self.read(region)
-        if any(s.step != 1 for s in local):
-            result = result[tuple(local)]
-        if drop:
-            result = result.reshape([n for i, n in enumerate(result.shape) if i not in drop])
-        return result
+        ranges = [range(start, stop, step) for start, stop, step, _ in dims]
+        # Read in ascending order; negative steps are reversed afterwards.
+        ascending = [r if r.step > 0 else r[::-1] for r in ranges]
+        result = self._read_ranges(ascending)
+        flip = tuple(slice(None, None, -1 if r.step < 0 else 1) for r in ranges)
+        result = result[flip]
+        keep = [n for n, (*_, dropped) in zip(result.shape, dims) if not dropped]
+        return result.reshape(keep)
+
+    def _read_ranges(self, ranges, split: bool = True) -> np.ndarray:
+        """The elements at the product of ascending per-dimension ranges;
+        ``split`` allows reading sparse selections chunk by chunk."""
+        shape = [len(r) for r in ranges]
+        box = [(r.start, r[-1] + 1) if len(r) else (0, 0) for r in ranges]
+        box_bytes = int(np.prod([hi - lo for lo, hi in box], dtype=np.float64)) * self.dtype.itemsize
+        selected_bytes = int(np.prod(shape, dtype=np.float64)) * self.dtype.itemsize
+        if all(r.step == 1 for r in ranges):
+            return self.read(box)
+        if not split or box_bytes <= max(4 * selected_bytes, _DENSE_STRIDED_READ_BYTES):
+            # Cheap enough to read the bounding box once and subsample it.
+            return np.ascontiguousarray(self.read(box)[tuple(slice(None, None, r.step) for r in ranges)])
+        # Sparse selection: read, per chunk along each strided dimension, only
+        # the span of the selected indices inside that chunk.
+        out = np.empty(shape, dtype=self.dtype)
+        pieces = [_split_by_chunk(r, c) for r, c in zip(ranges, self.chunks)]
+        for combo in itertools.product(*pieces):
+            out[tuple(where for where, _ in combo)] = self._read_ranges([sub for _, sub in combo], split=False)
+        return out
 
     def __array__(self, dtype=None, copy=None):
         data = self.read()

@@ -15,7 +15,7 @@ import pytest
 import zarr
 
 import zarr_writers as zw
-from conftest import REPO, assert_identical, to_native
+from gb_helpers import REPO, assert_identical, to_native
 
 CLI = Path(os.environ.get("GEOBATCH_CLI", REPO / "build" / "release" / "tools" / "geobatch"))
 

@@ -10,7 +10,7 @@ import pytest
 import zarr
 
 import zarr_writers as zw
-from conftest import assert_identical, to_native
+from gb_helpers import assert_identical, to_native
 
 TREES = [(2, False), (2, True), (3, False), (3, True)]
 TREE_IDS = ["v2-plain", "v2-consolidated", "v3-plain", "v3-consolidated"]
@@ -175,3 +175,19 @@ def test_group_nan_attributes(geobatch, tmp_path, zarr_format, consolidated):
     assert np.isnan(g.attrs["missing"]) and g.attrs["top"] == float("inf")
     assert np.isnan(g["a"].attrs["_FillValue"])
     assert_identical(g["a"][...], np.array([1, 2, 3], np.float32))
+
+
+def test_unusual_child_names(geobatch, tmp_path):
+    """Names with unicode, spaces, dots and dashes; a child named like a
+    chunk key prefix ("c")."""
+    store = tmp_path / "g"
+    root = zarr.open_group(str(store), mode="w")
+    names = ["ünïcödé", "with space", "dot.ted", "da-sh", "c", "0"]
+    for i, n in enumerate(names):
+        a = root.create_array(n, shape=(3,), dtype="i2", chunks=(2,))
+        a[...] = [i, i + 1, i + 2]
+    g = geobatch.open_group(str(store))
+    assert list(g) == sorted(names)
+    for i, n in enumerate(names):
+        assert_identical(g[n][...], np.array([i, i + 1, i + 2], np.int16), n)
+        assert_identical(geobatch.open_array(str(store), path=n)[...], np.array([i, i + 1, i + 2], np.int16), n)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import zarr_writers as zw
-from conftest import (
+from gb_helpers import (
     assert_identical,
     check_chunk_by_chunk,
     check_chunk_fraction,

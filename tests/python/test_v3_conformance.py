@@ -7,10 +7,11 @@ from __future__ import annotations
 import os
 
 import numpy as np
+from zarr.codecs import ZstdCodec
 import pytest
 
 import zarr_writers as zw
-from conftest import (
+from gb_helpers import (
     assert_identical,
     check_chunk_by_chunk,
     check_chunk_fraction,
@@ -194,7 +195,7 @@ def test_concurrent_reads_from_threads(geobatch, fixtures):
     separate handles at once get the same bits as a serial read."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from conftest import random_region, region_slices
+    from gb_helpers import random_region, region_slices
 
     cases = ["shard-end-crc-zstd", "blosc-zstd-bitshuffle-float32", "v2-comp-zstd->i8", "transpose-201-float32"]
     ws = [fixtures.get(c) for c in cases]
@@ -216,3 +217,87 @@ def test_concurrent_reads_from_threads(geobatch, fixtures):
     with ThreadPoolExecutor(8) as ex:
         bad = [r for r in ex.map(job, range(48)) if r]
     assert not bad, bad
+
+
+def test_new_handle_sees_rewritten_chunks(geobatch, tmp_path):
+    """No stale data across opens: after a chunk is rewritten on disk, a
+    newly opened handle reads the new bytes."""
+    import zarr
+
+    case = zw.Case("stale", (8, 8), "int32", (4, 4), {"compressors": ZstdCodec(level=1)})
+    store = zw.write_case(case, tmp_path / "s")
+    a1 = geobatch.open_array(str(store))
+    first = a1[...]
+    z = zarr.open_array(str(store), mode="r+")
+    z[0:4, 0:4] = -1
+    a2 = geobatch.open_array(str(store))
+    assert (a2[0:4, 0:4] == -1).all()
+    assert_identical(a2[4:, :], first[4:, :])
+
+
+def test_stream_fixtures_are_nonstandard(fixtures):
+    """Guards the writers: the hand-made streams really differ from what
+    numcodecs writes (no content size / several gzip members)."""
+    w = fixtures.get("zstd-streaming-frames")
+    b = (w.store / "c/0/1").read_bytes()
+    assert b[4] & 0xC0 == 0 and not (b[4] & 0x20)  # no frame content size, not single-segment
+    w = fixtures.get("gzip-multimember")
+    b = (w.store / "c/0/1").read_bytes()
+    assert b.count(b"\x1f\x8b\x08") >= 2
+
+
+def test_strided_read_memory_is_bounded(tmp_path):
+    """a[::step] on a huge, sparse array reads the selected elements, not
+    the whole bounding box: run under a 4 GiB address-space limit, where a
+    64 GiB bounding box cannot be allocated. (A subprocess, only so that the
+    memory limit does not apply to the rest of the suite.)"""
+    import json
+    import subprocess
+    import sys
+
+    store = tmp_path / "huge"
+    store.mkdir()
+    zw.dump_json(store / "zarr.json", {
+        "zarr_format": 3, "node_type": "array", "shape": [2**34], "data_type": "float32",
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2**20]}},
+        "chunk_key_encoding": {"name": "default"}, "fill_value": 1.5,
+        "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}]})
+    code = f"""
+import resource, sys, numpy as np
+resource.setrlimit(resource.RLIMIT_AS, (4 << 30, resource.RLIM_INFINITY))
+import geobatch
+a = geobatch.open_array({str(store)!r})
+v = a[::2**30]
+assert v.shape == (16,) and (v == 1.5).all(), v
+v = a[2**34 - 1:0:-(2**31)]
+assert v.shape == (8,) and (v == 1.5).all(), v
+print("ok")
+"""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert p.returncode == 0 and "ok" in p.stdout, p.stderr[-2000:]
+
+
+def test_unsupported_keys_raise_cleanly(geobatch, fixtures):
+    """Keys outside basic indexing raise an ordinary Python error."""
+    w = fixtures.get("dtype-int32")  # (13, 17)
+    a = geobatch.open_array(w.url)
+    for key in [(2**70,), (-(2**70),), 1.5, "x", (slice(0, 2**70),), [1, 2], np.array([1, 2]),
+                (Ellipsis, Ellipsis), (0, 0, Ellipsis, 0)]:
+        try:
+            got = a[key]
+        except (IndexError, TypeError, ValueError, OverflowError, geobatch.Error):
+            continue
+        # Accepting a key is fine only where numpy gives the same answer.
+        assert_identical(got, np.asarray(w.expected[key]), repr(key))
+    for region in ([(0, 2**64), (0, 1)], [(2**63, 2**63 + 1), (0, 1)], [(0, 2**70), (0, 1)], [(1.5, 3), (0, 1)]):
+        with pytest.raises((IndexError, TypeError, ValueError, OverflowError, geobatch.Error)):
+            a.read(region=region)
+
+
+def test_array_protocol_and_len(geobatch, fixtures):
+    w = fixtures.get("dtype-float32")
+    a = geobatch.open_array(w.url)
+    assert len(a) == 13
+    assert_identical(np.asarray(a), w.expected)

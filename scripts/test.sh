@@ -19,6 +19,9 @@ echo "== libFuzzer targets"
 cmake --build --preset fuzz
 bash scripts/run_fuzzers.sh "${FUZZ_SECONDS:-5}"
 
+echo "== Packaging (pip install .)"
+bash scripts/check_wheel.sh
+
 echo "== Python tests"
 export GEOBATCH_CLI="$PWD/build/release/tools/geobatch"
 PYTHONPATH="$PWD/python" .venv/bin/python -m pytest -q tests/python

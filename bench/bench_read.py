@@ -149,11 +149,20 @@ def chunk_grid(shape, chunks):
     return coords_list, regions
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process, all threads."""
+    import resource
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+
+
 def timed(fn):
+    """(wall seconds, CPU seconds, result) of fn()."""
     gc.collect()
+    cpu = cpu_seconds()
     start = time.perf_counter()
     result = fn()
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, cpu_seconds() - cpu, result
 
 
 def run_ceiling(binary: pathlib.Path, path: pathlib.Path, repeats: int):
@@ -279,17 +288,21 @@ def bench_store(label, path, info, readers, repeats, ceiling_bin, cli_bin, log):
 
     for mode in ("all", "chunks"):
         best = {name: 1e300 for name in readers}
+        best_cpu = {name: 1e300 for name in readers}
         for r in range(repeats):
             for name in readers:
                 reader, handle = handles[name]
                 if mode == "all":
-                    seconds, data = timed(lambda: reader.read_all(handle))
+                    seconds, cpu, data = timed(lambda: reader.read_all(handle))
                     del data
                 else:
-                    seconds, _ = timed(lambda: reader.read_chunks(handle, coords_list, regions))
+                    seconds, cpu, _ = timed(lambda: reader.read_chunks(handle, coords_list, regions))
                 best[name] = min(best[name], seconds)
+                best_cpu[name] = min(best_cpu[name], cpu)
         for name in readers:
-            result[mode][name] = {"seconds": best[name], "gbs": nbytes / best[name] / 1e9}
+            result[mode][name] = {"seconds": best[name], "gbs": nbytes / best[name] / 1e9,
+                                  "cpu_seconds": best_cpu[name],
+                                  "cpu_s_per_gb": best_cpu[name] / (nbytes / 1e9)}
         log("  " + mode + ": " + ", ".join(f"{n} {result[mode][n]['gbs']:.2f}" for n in readers) + " GB/s")
     result["cli_scan_gbs"] = run_cli_scan(cli_bin, path, repeats, chunks=False)
     return result
@@ -333,6 +346,16 @@ def tables(results, readers) -> str:
                 for p in peers:
                     row.append(f"{res[mode]['geobatch']['gbs'] / res[mode][p]['gbs']:.2f}x")
             lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+    head = ["codec", "ceiling CPU s/GB"] + [f"{r} all CPU s/GB" for r in readers] + \
+        [f"{r} chunk CPU s/GB" for r in readers]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
+    for res in results:
+        c = res["ceiling"]
+        row = [res["codec"], fmt(1 / c["array_gbs_1thread"] if c else None)]
+        row += [fmt(res[mode][r]["cpu_s_per_gb"]) for mode in ("all", "chunks") for r in readers]
+        lines.append("| " + " | ".join(row) + " |")
     lines.append("")
     head = ["codec", "ceiling: measured on all threads GB/s", "geobatch CLI scan (C++, no Python) GB/s",
             "correct (vs zarr-python)"]

@@ -11,11 +11,14 @@ from ._errors import (
     UnsupportedError,
 )
 from .zarr import Array, ChunkCache, Group, open, open_array, open_group
+from .dataset import Dataset, Variable, open_dataset
+from .batching import Batch, BatchGenerator, NumpyAllocator, TorchAllocator
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Array", "ChunkCache", "Group", "open", "open_array", "open_group",
+    "Dataset", "Variable", "open_dataset", "Batch", "BatchGenerator", "NumpyAllocator", "TorchAllocator",
     "Error", "CorruptError", "InternalError", "InvalidArgumentError", "NotFoundError",
     "PermissionDeniedError", "TransientError", "UnsupportedError",
 ]

@@ -89,11 +89,6 @@ def _time_units(units: Any) -> tuple[str, str] | None:
     unit = unit.lower() if unit.lower().endswith("s") else unit.lower() + "s"
     if unit not in _NS_PER_UNIT:
         return None
-    if not re.match(r".*\d{4}.*", ref):  # pad an ambiguous short year, as xarray does
-        start = re.match(r"(\d+)(.*)", ref)
-        if not start:
-            return None
-        ref = f"{int(start.group(1)):04d}{start.group(2)}"
     return unit, ref
 
 
@@ -145,21 +140,29 @@ def _datetime_step(name: str, unit: str, ref_ns: int):
     return to_datetime
 
 
-def _reference_ns(name: str, ref: str, calendar: str) -> int:
-    import pandas as pd
+_PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
 
+
+def _reference_ns(name: str, ref: str) -> int:
+    """The reference date in ns since 1970, read as pandas reads it (numpy
+    for plain ISO dates, which spares importing pandas)."""
     try:
-        stamp = pd.Timestamp(ref)
-        if stamp.tz is not None:
-            stamp = stamp.tz_convert("UTC").tz_convert(None)
-        stamp = stamp.as_unit("ns")
+        if not re.match(r".*\d{4}.*", ref):  # xarray reads a short first number as a year < 1000
+            raise ValueError("years before 1000 are outside datetime64[ns]")
+        if _PLAIN_DATE.fullmatch(ref) and 1678 <= int(ref[:4]) <= 2261:  # well inside datetime64[ns]
+            ns = int(np.datetime64(ref.replace(" ", "T"), "ns").astype(np.int64))
+        else:
+            import pandas as pd
+
+            stamp = pd.Timestamp(ref)
+            if stamp.tz is not None:
+                stamp = stamp.tz_convert("UTC").tz_convert(None)
+            ns = int(stamp.as_unit("ns").value)
     except (ValueError, OverflowError) as err:
         raise UnsupportedError(f"variable {name!r}: reference date {ref!r} cannot be decoded to "
                                "datetime64[ns]; open with decode_times=False") from err
-    if calendar != "proleptic_gregorian" and stamp < pd.Timestamp(1582, 10, 15):
-        raise UnsupportedError(f"variable {name!r}: dates before 1582-10-15 on calendar {calendar!r} "
-                               "need cftime; open with decode_times=False")
-    return int(stamp.value)
+    # Every datetime64[ns] is after 1582-10-15, so standard and proleptic Gregorian calendars agree.
+    return ns
 
 
 def decode_fill_value_attr(value: Any, dtype: np.dtype) -> Any:
@@ -251,7 +254,7 @@ def _times(name: str, attrs: dict, encoding: dict, steps: list) -> np.dtype:
     if calendar not in _STANDARD_CALENDARS:
         raise UnsupportedError(f"variable {name!r}: calendar {calendar!r} needs cftime; "
                                "open with decode_times=False")
-    steps.append(_datetime_step(name, unit, _reference_ns(name, ref, calendar)))
+    steps.append(_datetime_step(name, unit, _reference_ns(name, ref)))
     return np.dtype("M8[ns]")
 
 

@@ -121,7 +121,9 @@ class Variable:
             axis += not isinstance(key, int)
         if self._cached is not None:
             return np.array(data, copy=True)
-        return self.decoder(data) if not self.decoder.identity else np.ascontiguousarray(data)
+        if not self.decoder.identity:
+            return self.decoder(data)
+        return data if data.flags.c_contiguous else data.copy()
 
     @property
     def values(self) -> np.ndarray:
@@ -152,6 +154,9 @@ class Variable:
         ``(N, *extent)``. Chunks are decoded once per call (through ``cache``)."""
         origins = np.asarray(origins, dtype=np.int64).reshape(-1, self.ndim)
         extent = [int(e) for e in extent]
+        if len(extent) != self.ndim or np.any(origins < 0) or np.any(origins + extent > np.asarray(self.shape)):
+            raise InvalidArgumentError(f"windows of {extent} at these origins do not fit in {self.name!r} "
+                                       f"of shape {self.shape}")
         if out is None:
             out = np.empty((len(origins), *extent), self.dtype)
         if len(origins) == 0:

@@ -3,6 +3,7 @@
 
 #include "batch_bindings.h"
 #include "error_translation.h"
+#include "gpu_bindings.h"
 #include "zarr_bindings.h"
 
 NB_MODULE(_core, m) {
@@ -10,4 +11,5 @@ NB_MODULE(_core, m) {
   geobatch::python::RegisterErrorTranslation();
   geobatch::python::BindZarr(m);
   geobatch::python::BindBatch(m);
+  geobatch::python::BindGpu(m);
 }

@@ -26,11 +26,11 @@ class AstypeCodec final : public NumericFilterCodec {
  private:
   static void Convert(const NumericDtype& in_type, const std::byte* in,
                       const NumericDtype& out_type, std::byte* out, size_t count) {
-    VisitElements(in_type, in, out_type, out,
-                  [count]<typename In, typename Out>(ElementReader<In> from,
-                                                     ElementWriter<Out> to) {
-                    for (size_t i = 0; i < count; ++i) to.Set(i, NumpyCast<Out>(from[i]));
-                  });
+    VisitElements(
+        in_type, in, out_type, out,
+        [count]<typename In, typename Out>(ElementReader<In> from, ElementWriter<Out> to) {
+          for (size_t i = 0; i < count; ++i) to.Set(i, NumpyCast<Out>(from[i]));
+        });
   }
 };
 

@@ -20,10 +20,9 @@ TEST(AstypeCodecTest, MatchesNumcodecs) {
                       "9a9999999999b93fea8ca039593e294600000000000004c09c577727266ca137",
                       "cdcccc3dcaf24971000020c0c2160100",
                       "000000a09999b93f00000040593e294600000000000004c000000000206ca137"});
-  ExpectFilterVector({Astype(">i2", "<f8"),
-                      "000000000000f03f00000000000000c00000000000c07240000000000000e0c0",
-                      "0001fffe012c8000",
-                      "000000000000f03f00000000000000c00000000000c07240000000000000e0c0"});
+  ExpectFilterVector(
+      {Astype(">i2", "<f8"), "000000000000f03f00000000000000c00000000000c07240000000000000e0c0",
+       "0001fffe012c8000", "000000000000f03f00000000000000c00000000000c07240000000000000e0c0"});
   // float32 [2049, 2051, 65519, 65520, 1e-8, 3e-8, 6e-8, -0, inf, nan, 0.1]
   // to float16: ties to even, overflow to inf, subnormals, NaN.
   ExpectFilterVector(
@@ -38,10 +37,11 @@ TEST(AstypeCodecTest, DecodesWithNumpyCasts) {
   ExpectFilterVector({Astype("|i1", "<u8"), "", "01ff7f80",
                       "0100000000000000ffffffffffffffff7f0000000000000080ffffffffffffff"});
   // float64 [-1.5, 70000.5, 3e9, nan, 2.9, -2.9] as int16: [-1, 4464, 0, 0, 2, -2].
-  ExpectFilterVector({Astype("<f8", "<i2"), "",
-                      "000000000000f8bf000000000817f140000000c00b5ae641000000000000f87f33333333333307"
-                      "4033333333333307c0",
-                      "ffff7011000000000200feff"});
+  ExpectFilterVector(
+      {Astype("<f8", "<i2"), "",
+       "000000000000f8bf000000000817f140000000c00b5ae641000000000000f87f33333333333307"
+       "4033333333333307c0",
+       "ffff7011000000000200feff"});
 }
 
 TEST(AstypeCodecTest, Configuration) {

@@ -88,8 +88,8 @@ class BloscCodec final : public SizedBytesToBytesCodec {
 
 void ValidateCname(const CodecConfig& config, const std::string& cname) {
   if (blosc_compname_to_compcode(cname.c_str()) < 0) {
-    config.Fail("unknown or unavailable cname '" + cname + "' (available: " +
-                blosc_list_compressors() + ")");
+    config.Fail("unknown or unavailable cname '" + cname +
+                "' (available: " + blosc_list_compressors() + ")");
   }
 }
 

@@ -13,7 +13,10 @@ using testing::FromHex;
 nlohmann::json BloscV3(std::string cname, std::string shuffle, int typesize = 4) {
   return {{"name", "blosc"},
           {"configuration",
-           {{"cname", cname}, {"clevel", 5}, {"shuffle", shuffle}, {"typesize", typesize},
+           {{"cname", cname},
+            {"clevel", 5},
+            {"shuffle", shuffle},
+            {"typesize", typesize},
             {"blocksize", 0}}}};
 }
 

@@ -54,8 +54,8 @@ std::span<std::byte> OutputSink::Space() {
 
 void OutputSink::Commit(size_t n) {
   if (written_ >= storage_.size() && n > 0) {
-    throw CorruptError(codec_ + ": decoded data exceeds the limit of " +
-                       std::to_string(max_size_) + " bytes");
+    throw CorruptError(codec_ + ": decoded data exceeds the limit of " + std::to_string(max_size_) +
+                       " bytes");
   }
   written_ += n;
 }

@@ -13,7 +13,7 @@ using testing::Bytes;
 
 struct CodecCase {
   std::string label;
-  nlohmann::json json;  // v3 {"name", "configuration"} or a numcodecs {"id", ...}
+  nlohmann::json json;                    // v3 {"name", "configuration"} or a numcodecs {"id", ...}
   DataTypeId dtype = DataTypeId::kUInt8;  // the chunk's data type (CodecContext)
   // > 1 for codecs that only take whole elements of this many bytes.
   size_t element_size = 1;
@@ -137,11 +137,15 @@ nlohmann::json V3(std::string_view name, nlohmann::json configuration = nullptr)
 
 const CodecCase kCases[] = {
     {"blosc_lz4_shuffle",
-     V3("blosc", {{"cname", "lz4"}, {"clevel", 5}, {"shuffle", "shuffle"}, {"typesize", 4},
+     V3("blosc", {{"cname", "lz4"},
+                  {"clevel", 5},
+                  {"shuffle", "shuffle"},
+                  {"typesize", 4},
                   {"blocksize", 0}}),
      DataTypeId::kFloat32},
     {"blosc_zstd_bitshuffle",
-     V3("blosc", {{"cname", "zstd"}, {"clevel", 3}, {"shuffle", "bitshuffle"}, {"blocksize", 4096}}),
+     V3("blosc",
+        {{"cname", "zstd"}, {"clevel", 3}, {"shuffle", "bitshuffle"}, {"blocksize", 4096}}),
      DataTypeId::kFloat64},
     {"numcodecs_blosc_zlib_autoshuffle",
      {{"id", "blosc"}, {"cname", "zlib"}, {"clevel", 1}, {"shuffle", -1}}},
@@ -156,6 +160,7 @@ const CodecCase kCases[] = {
     {"numcodecs_lz4", {{"id", "lz4"}}, DataTypeId::kUInt8, 1, false},
     {"numcodecs_bz2", {{"id", "bz2"}, {"level", 9}}},
     {"crc32c", V3("crc32c")},
+    {"numcodecs_crc32c_start", {{"id", "crc32c"}, {"location", "start"}}},
     {"numcodecs_shuffle", {{"id", "shuffle"}, {"elementsize", 4}}, DataTypeId::kUInt8, 4, false},
     {"numcodecs_delta", {{"id", "delta"}, {"dtype", "<i4"}}, DataTypeId::kUInt8, 4, false},
     {"numcodecs_delta_big_endian_widened",

@@ -70,9 +70,7 @@ class Bz2Codec final : public BytesToBytesCodec {
  public:
   explicit Bz2Codec(int level) : level_(level) {}
 
-  nlohmann::json ToJson() const override {
-    return CodecJson("numcodecs.bz2", {{"level", level_}});
-  }
+  nlohmann::json ToJson() const override { return CodecJson("numcodecs.bz2", {{"level", level_}}); }
 
   Buffer Decode(std::span<const std::byte> encoded, size_t max_decoded_size) const override {
     OutputSink sink("bz2", max_decoded_size, encoded.size() * 4);
@@ -95,8 +93,8 @@ class Bz2Codec final : public BytesToBytesCodec {
     unsigned size = static_cast<unsigned>(decoded.size() + decoded.size() / 100 + 600);
     Buffer out(size);
     char empty = 0;  // libbz2 rejects a null source even when it is empty
-    char* source = decoded.empty() ? &empty
-                                   : const_cast<char*>(reinterpret_cast<const char*>(decoded.data()));
+    char* source =
+        decoded.empty() ? &empty : const_cast<char*>(reinterpret_cast<const char*>(decoded.data()));
     const int ret = BZ2_bzBuffToBuffCompress(reinterpret_cast<char*>(out.data()), &size, source,
                                              static_cast<unsigned>(decoded.size()), level_,
                                              /*verbosity=*/0, /*workFactor=*/0);

@@ -52,7 +52,9 @@ TEST(Bz2CodecTest, Configuration) {
   EXPECT_EQ(testing::MakeNumcodecs({{"id", "bz2"}})->ToJson(),
             nlohmann::json::parse(R"({"name": "numcodecs.bz2", "configuration": {"level": 1}})"));
   for (int level : {0, 10}) {
-    EXPECT_EQ(testing::ErrorKindOf([&] { testing::MakeNumcodecs({{"id", "bz2"}, {"level", level}}); }),
+    EXPECT_EQ(testing::ErrorKindOf([&] {
+                testing::MakeNumcodecs({{"id", "bz2"}, {"level", level}});
+              }),
               ErrorKind::kInvalidArgument);
   }
 }

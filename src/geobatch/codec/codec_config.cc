@@ -34,8 +34,8 @@ int64_t CodecConfig::Int(std::string_view key, int64_t min, int64_t max) const {
                         !(value.is_number_unsigned() && value.get<uint64_t>() > INT64_MAX) &&
                         value.get<int64_t>() >= min && value.get<int64_t>() <= max;
   if (!in_range) {
-    FailField(key,
-              "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]", value);
+    FailField(key, "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]",
+              value);
   }
   return value.get<int64_t>();
 }

@@ -3,14 +3,14 @@
 // through a registry holding the compression codecs.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstring>
 #include <random>
 #include <span>
 #include <string_view>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "geobatch/codec/codec_registry.h"
 #include "geobatch/util/error.h"

@@ -18,7 +18,7 @@ void RegisterCompressionCodecs(CodecRegistry& registry) {
   registry.RegisterV3("blosc", MakeBloscCodecV3);
   registry.RegisterV3("zstd", MakeZstdCodecV3);
   registry.RegisterV3("gzip", MakeGzipCodecV3);
-  registry.RegisterV3("crc32c", MakeCrc32cCodec);
+  registry.RegisterV3("crc32c", MakeCrc32cCodecV3);
 
   registry.RegisterNumcodecs("blosc", MakeBloscCodecNumcodecs);
   registry.RegisterNumcodecs("zstd", MakeZstdCodecNumcodecs);
@@ -26,7 +26,7 @@ void RegisterCompressionCodecs(CodecRegistry& registry) {
   registry.RegisterNumcodecs("zlib", MakeZlibCodecNumcodecs);
   registry.RegisterNumcodecs("lz4", MakeLz4CodecNumcodecs);
   registry.RegisterNumcodecs("bz2", MakeBz2CodecNumcodecs);
-  registry.RegisterNumcodecs("crc32c", MakeCrc32cCodec);
+  registry.RegisterNumcodecs("crc32c", MakeCrc32cCodecNumcodecs);
   registry.RegisterNumcodecs("shuffle", MakeShuffleCodecNumcodecs);
   registry.RegisterNumcodecs("delta", MakeDeltaCodecNumcodecs);
   registry.RegisterNumcodecs("fixedscaleoffset", MakeFixedScaleOffsetCodecNumcodecs);

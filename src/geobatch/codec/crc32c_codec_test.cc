@@ -73,11 +73,28 @@ TEST(Crc32cCodecTest, DetectsEveryFlippedBit) {
   }
 }
 
+TEST(Crc32cCodecTest, NumcodecsCanPutTheChecksumFirst) {
+  // numcodecs.CRC32C(location="start").encode(b"123456789")
+  const auto codec = testing::MakeNumcodecs({{"id", "crc32c"}, {"location", "start"}});
+  const Bytes encoded = testing::FromHex("839206e3313233343536373839");
+  EXPECT_EQ(testing::ToBytes(codec->Encode(FromString("123456789"))), encoded);
+  EXPECT_EQ(testing::ToBytes(codec->Decode(encoded, 9)), FromString("123456789"));
+  EXPECT_EQ(testing::MakeV3(codec->ToJson())->ToJson(), codec->ToJson());
+  // The default, "end", is the v3 codec.
+  EXPECT_EQ(testing::MakeNumcodecs({{"id", "crc32c"}})->ToJson(),
+            nlohmann::json({{"name", "crc32c"}}));
+}
+
 TEST(Crc32cCodecTest, Configuration) {
-  EXPECT_NO_THROW(testing::MakeV3({{"name", "crc32c"}, {"configuration", nlohmann::json::object()}}));
+  EXPECT_NO_THROW(
+      testing::MakeV3({{"name", "crc32c"}, {"configuration", nlohmann::json::object()}}));
   EXPECT_NO_THROW(testing::MakeNumcodecs({{"id", "crc32c"}}));
   EXPECT_EQ(testing::ErrorKindOf([] {
               testing::MakeV3({{"name", "crc32c"}, {"configuration", "fast"}});
+            }),
+            ErrorKind::kInvalidArgument);
+  EXPECT_EQ(testing::ErrorKindOf([] {
+              testing::MakeNumcodecs({{"id", "crc32c"}, {"location", "middle"}});
             }),
             ErrorKind::kInvalidArgument);
 }

@@ -25,8 +25,7 @@ std::string_view FormatName(DeflateFormat format) {
 // Decompresses with libdeflate into `out`, member after member for gzip (a
 // zlib stream is single, and bytes after it are ignored as Python's zlib
 // does). Returns the bytes written through `written`.
-libdeflate_result DecompressWithLibdeflate(DeflateFormat format,
-                                           std::span<const std::byte> encoded,
+libdeflate_result DecompressWithLibdeflate(DeflateFormat format, std::span<const std::byte> encoded,
                                            std::span<std::byte> out, size_t* written) {
   libdeflate_decompressor* decompressor =
       ThreadContext<libdeflate_decompressor, libdeflate_alloc_decompressor,

@@ -57,8 +57,7 @@ TEST(DeflateCodecTest, ChecksTheGzipTrailer) {
   Bytes wrong_crc = FromHex(kGzip);
   wrong_crc[wrong_crc.size() - 8] ^= std::byte{1};  // CRC32
   for (const Bytes& encoded : {wrong_size, wrong_crc}) {
-    EXPECT_EQ(testing::ErrorKindOf([&] { Gzip()->Decode(encoded, 1 << 20); }),
-              ErrorKind::kCorrupt);
+    EXPECT_EQ(testing::ErrorKindOf([&] { Gzip()->Decode(encoded, 1 << 20); }), ErrorKind::kCorrupt);
     EXPECT_EQ(testing::ErrorKindOf([&] { DecodeInto(*Gzip(), encoded, 1024); }),
               ErrorKind::kCorrupt);
   }
@@ -101,7 +100,9 @@ TEST(DeflateCodecTest, Configuration) {
               testing::MakeV3({{"name", "gzip"}, {"configuration", {{"level", 10}}}});
             }),
             invalid);
-  EXPECT_EQ(testing::ErrorKindOf([] { testing::MakeNumcodecs({{"id", "zlib"}, {"level", -2}}); }),
+  EXPECT_EQ(testing::ErrorKindOf([] {
+              testing::MakeNumcodecs({{"id", "zlib"}, {"level", -2}});
+            }),
             invalid);
 }
 

@@ -16,27 +16,27 @@ class DeltaCodec final : public NumericFilterCodec {
 
  protected:
   void DecodeElements(const std::byte* encoded, std::byte* decoded, size_t count) const override {
-    VisitElements(encoded_type(), encoded, decoded_type(), decoded,
-                  [count]<typename Enc, typename Dec>(ElementReader<Enc> in,
-                                                      ElementWriter<Dec> out) {
-                    using Sum = Promoted<Enc, Dec>;
-                    Sum sum{};
-                    for (size_t i = 0; i < count; ++i) {
-                      const Sum value = NumpyCast<Sum>(in[i]);
-                      sum = i == 0 ? value : NumpyAdd(sum, value);
-                      out.Set(i, NumpyCast<Dec>(sum));
-                    }
-                  });
+    VisitElements(
+        encoded_type(), encoded, decoded_type(), decoded,
+        [count]<typename Enc, typename Dec>(ElementReader<Enc> in, ElementWriter<Dec> out) {
+          using Sum = Promoted<Enc, Dec>;
+          Sum sum{};
+          for (size_t i = 0; i < count; ++i) {
+            const Sum value = NumpyCast<Sum>(in[i]);
+            sum = i == 0 ? value : NumpyAdd(sum, value);
+            out.Set(i, NumpyCast<Dec>(sum));
+          }
+        });
   }
 
   void EncodeElements(const std::byte* decoded, std::byte* encoded, size_t count) const override {
-    VisitElements(decoded_type(), decoded, encoded_type(), encoded,
-                  [count]<typename Dec, typename Enc>(ElementReader<Dec> in,
-                                                      ElementWriter<Enc> out) {
-                    for (size_t i = 0; i < count; ++i) {
-                      out.Set(i, NumpyCast<Enc>(i == 0 ? in[0] : NumpySub(in[i], in[i - 1])));
-                    }
-                  });
+    VisitElements(
+        decoded_type(), decoded, encoded_type(), encoded,
+        [count]<typename Dec, typename Enc>(ElementReader<Dec> in, ElementWriter<Enc> out) {
+          for (size_t i = 0; i < count; ++i) {
+            out.Set(i, NumpyCast<Enc>(i == 0 ? in[0] : NumpySub(in[i], in[i - 1])));
+          }
+        });
   }
 };
 

@@ -50,14 +50,18 @@ TEST(DeltaCodecTest, Configuration) {
             nlohmann::json::parse(R"({"name": "numcodecs.delta",
                 "configuration": {"dtype": "<i4", "astype": "<i4"}})"));
   // zarr-python writes v3 numcodecs filters without "astype".
-  EXPECT_NO_THROW(testing::MakeV3(
-      {{"name", "numcodecs.delta"}, {"configuration", {{"dtype", ">u2"}}}}));
+  EXPECT_NO_THROW(
+      testing::MakeV3({{"name", "numcodecs.delta"}, {"configuration", {{"dtype", ">u2"}}}}));
   for (const char* bad : {"<c8", "|b1", "<M8[ns]", "float32", "<i3", "|O"}) {
-    EXPECT_EQ(testing::ErrorKindOf([&] { testing::MakeNumcodecs({{"id", "delta"}, {"dtype", bad}}); }),
+    EXPECT_EQ(testing::ErrorKindOf([&] {
+                testing::MakeNumcodecs({{"id", "delta"}, {"dtype", bad}});
+              }),
               ErrorKind::kInvalidArgument)
         << bad;
   }
-  EXPECT_EQ(testing::ErrorKindOf([] { testing::MakeNumcodecs({{"id", "delta"}}); }),
+  EXPECT_EQ(testing::ErrorKindOf([] {
+              testing::MakeNumcodecs({{"id", "delta"}});
+            }),
             ErrorKind::kInvalidArgument);
 }
 

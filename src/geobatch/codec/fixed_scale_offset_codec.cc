@@ -8,17 +8,21 @@ namespace {
 // A Python number from the configuration. Whether it is an int matters on
 // encode: integer elements minus a Python int stay integers (and wrap).
 struct PythonScalar {
-  explicit PythonScalar(const nlohmann::json& json)
-      : json(json),
-        value(json.get<double>()),
-        is_integer(json.is_number_integer()),
-        integer(json.is_number_unsigned() ? static_cast<int64_t>(json.get<uint64_t>())
-                                          : is_integer ? json.get<int64_t>() : 0) {}
   nlohmann::json json;
   double value;
   bool is_integer;
-  int64_t integer;
+  int64_t integer;  // when is_integer; unsigned values past INT64_MAX wrap
 };
+
+PythonScalar ReadPythonScalar(const nlohmann::json& json) {
+  PythonScalar scalar{json, json.get<double>(), json.is_number_integer(), 0};
+  if (json.is_number_unsigned()) {
+    scalar.integer = static_cast<int64_t>(json.get<uint64_t>());
+  } else if (scalar.is_integer) {
+    scalar.integer = json.get<int64_t>();
+  }
+  return scalar;
+}
 
 // The type NumPy computes `array op python_float` in: the array's float type,
 // or float64 for integer arrays.
@@ -69,7 +73,9 @@ class FixedScaleOffsetCodec final : public NumericFilterCodec {
     if constexpr (std::is_integral_v<Dec>) {
       if (offset_.is_integer) {
         const Dec shifted = NumpySub(x, NumpyCast<Dec>(offset_.integer));
-        if (scale_.is_integer) return NumpyCast<Enc>(NumpyMul(shifted, NumpyCast<Dec>(scale_.integer)));
+        if (scale_.is_integer) {
+          return NumpyCast<Enc>(NumpyMul(shifted, NumpyCast<Dec>(scale_.integer)));
+        }
         return NumpyCast<Enc>(NumpyRint(static_cast<double>(shifted) * scale_.value));
       }
     }
@@ -90,8 +96,8 @@ std::shared_ptr<const BytesToBytesCodec> MakeFixedScaleOffsetCodecNumcodecs(
   const NumericDtype dtype = ParseNumericDtype(config, "dtype");
   const NumericDtype astype = config.Has("astype") ? ParseNumericDtype(config, "astype") : dtype;
   return std::make_shared<FixedScaleOffsetCodec>(dtype, astype,
-                                                 PythonScalar(config.Number("offset")),
-                                                 PythonScalar(config.Number("scale")));
+                                                 ReadPythonScalar(config.Number("offset")),
+                                                 ReadPythonScalar(config.Number("scale")));
 }
 
 }  // namespace geobatch

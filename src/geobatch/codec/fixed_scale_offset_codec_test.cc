@@ -11,8 +11,11 @@ using testing::ExpectFilterVector;
 
 nlohmann::json FixedScaleOffset(nlohmann::json offset, nlohmann::json scale, std::string dtype,
                                 std::string astype) {
-  return {{"id", "fixedscaleoffset"}, {"offset", offset}, {"scale", scale},
-          {"dtype", dtype},           {"astype", astype}};
+  return {{"id", "fixedscaleoffset"},
+          {"offset", offset},
+          {"scale", scale},
+          {"dtype", dtype},
+          {"astype", astype}};
 }
 
 // numcodecs.FixedScaleOffset(offset, scale, dtype, astype).encode(...) and decode.
@@ -34,8 +37,8 @@ TEST(FixedScaleOffsetCodecTest, MatchesNumcodecs) {
                       "05000000060000009cffffff204e000007000000", "00000300c5fe51ea0600",
                       "05000000060000009cffffffcbf8ffff07000000"});
   // float16 computes in float16.
-  ExpectFilterVector({FixedScaleOffset(0.5, 10, "<f2", "|u1"), "00386638003d48423339",
-                      "0000081a01", "00380038333d3342cd38"});
+  ExpectFilterVector({FixedScaleOffset(0.5, 10, "<f2", "|u1"), "00386638003d48423339", "0000081a01",
+                      "00380038333d3342cd38"});
   // A float scale with integer data rounds half to even.
   ExpectFilterVector({FixedScaleOffset(10, 0.5, "<i2", "<i2"), "0a000b000d000f00f9ff",
                       "0000000002000200f8ff", "0a000a000e000e00faff"});

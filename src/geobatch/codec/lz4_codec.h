@@ -5,7 +5,6 @@
 #pragma once
 
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "geobatch/codec/codec.h"

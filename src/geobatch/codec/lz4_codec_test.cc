@@ -15,9 +15,7 @@ constexpr const char* kNumcodecsLz4 =
     "00040000f02e000000000100000002000000030000000400000005000000060000000700000008000000090000"
     "000a0000000b0000000c0000000d0000000e0000000f3d000f4000ffffffaa50000f000000";
 
-std::shared_ptr<const BytesToBytesCodec> Lz4() {
-  return testing::MakeNumcodecs({{"id", "lz4"}});
-}
+std::shared_ptr<const BytesToBytesCodec> Lz4() { return testing::MakeNumcodecs({{"id", "lz4"}}); }
 
 TEST(Lz4CodecTest, DecodesNumcodecsFraming) {
   const Bytes expected = testing::KnownAnswerPayload();
@@ -42,10 +40,11 @@ TEST(Lz4CodecTest, ChecksTheDeclaredSize) {
 }
 
 TEST(Lz4CodecTest, Configuration) {
-  EXPECT_EQ(Lz4()->ToJson(), nlohmann::json::parse(
-                                 R"({"name": "numcodecs.lz4", "configuration": {"acceleration": 1}})"));
-  const auto fast = testing::MakeV3({{"name", "numcodecs.lz4"},
-                                     {"configuration", {{"acceleration", 50}}}});
+  EXPECT_EQ(
+      Lz4()->ToJson(),
+      nlohmann::json::parse(R"({"name": "numcodecs.lz4", "configuration": {"acceleration": 1}})"));
+  const auto fast =
+      testing::MakeV3({{"name", "numcodecs.lz4"}, {"configuration", {{"acceleration", 50}}}});
   const Bytes payload = testing::SmoothFloats(5000);
   EXPECT_EQ(testing::ToBytes(fast->Decode(fast->Encode(payload), payload.size())), payload);
   EXPECT_EQ(testing::ErrorKindOf([] {

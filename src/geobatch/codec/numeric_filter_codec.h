@@ -31,10 +31,15 @@ NumericDtype ParseNumericDtype(const CodecConfig& config, std::string_view key);
 
 template <typename U>
 U ByteSwap(U v) {
-  if constexpr (sizeof(U) == 1) return v;
-  if constexpr (sizeof(U) == 2) return __builtin_bswap16(v);
-  if constexpr (sizeof(U) == 4) return __builtin_bswap32(v);
-  if constexpr (sizeof(U) == 8) return __builtin_bswap64(v);
+  if constexpr (sizeof(U) == 1) {
+    return v;
+  } else if constexpr (sizeof(U) == 2) {
+    return __builtin_bswap16(v);
+  } else if constexpr (sizeof(U) == 4) {
+    return __builtin_bswap32(v);
+  } else {
+    return __builtin_bswap64(v);
+  }
 }
 
 template <size_t kSize>
@@ -98,10 +103,8 @@ class NumericFilterCodec : public SizedBytesToBytesCodec {
   uint64_t DecodedSize(std::span<const std::byte> encoded) const final;
 
   // Convert `count` elements; the buffer sizes have been checked.
-  virtual void DecodeElements(const std::byte* encoded, std::byte* decoded,
-                              size_t count) const = 0;
-  virtual void EncodeElements(const std::byte* decoded, std::byte* encoded,
-                              size_t count) const = 0;
+  virtual void DecodeElements(const std::byte* encoded, std::byte* decoded, size_t count) const = 0;
+  virtual void EncodeElements(const std::byte* decoded, std::byte* encoded, size_t count) const = 0;
 
   const NumericDtype& decoded_type() const { return decoded_type_; }
   const NumericDtype& encoded_type() const { return encoded_type_; }

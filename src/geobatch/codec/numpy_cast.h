@@ -70,7 +70,8 @@ void VisitNumeric(DataTypeId id, Fn&& fn) {
     (void)((index == I &&
             (fn(std::type_identity<std::tuple_element_t<I, NumericTypes>>{}), true)) ||
            ...);
-  }(std::make_index_sequence<std::tuple_size_v<NumericTypes>>());
+  }
+  (std::make_index_sequence<std::tuple_size_v<NumericTypes>>());
 }
 
 // np.result_type of two numeric dtypes: the smallest type that holds both
@@ -82,8 +83,9 @@ constexpr DataTypeId PromoteTypes(DataTypeId a, DataTypeId b) {
   };
   constexpr auto kind_of = [](DataTypeId id) {
     const size_t i = static_cast<size_t>(id) - kFirstNumericId;
-    return i < 4 ? Kind{'i', size_t{1} << i} : i < 8 ? Kind{'u', size_t{1} << (i - 4)}
-                                                     : Kind{'f', size_t{2} << (i - 8)};
+    return i < 4   ? Kind{'i', size_t{1} << i}
+           : i < 8 ? Kind{'u', size_t{1} << (i - 4)}
+                   : Kind{'f', size_t{2} << (i - 8)};
   };
   constexpr auto id_of = [](Kind k) {
     const size_t log2 = static_cast<size_t>(std::countr_zero(k.size));

@@ -1,19 +1,19 @@
 // NumPy scalar semantics: expected values were produced with NumPy 2.4.
 #include "geobatch/codec/numpy_cast.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 namespace geobatch {
 namespace {
 
 constexpr DataTypeId kNumericIds[] = {
-    DataTypeId::kInt8,   DataTypeId::kInt16,   DataTypeId::kInt32,   DataTypeId::kInt64,
-    DataTypeId::kUInt8,  DataTypeId::kUInt16,  DataTypeId::kUInt32,  DataTypeId::kUInt64,
+    DataTypeId::kInt8,    DataTypeId::kInt16,   DataTypeId::kInt32,  DataTypeId::kInt64,
+    DataTypeId::kUInt8,   DataTypeId::kUInt16,  DataTypeId::kUInt32, DataTypeId::kUInt64,
     DataTypeId::kFloat16, DataTypeId::kFloat32, DataTypeId::kFloat64};
 
 TEST(NumpyCastTest, PromoteTypesMatchesResultType) {

@@ -24,8 +24,8 @@ TEST(ShuffleCodecTest, MatchesNumcodecs) {
 
 TEST(ShuffleCodecTest, ElementSizeOneOrZeroCopies) {
   for (int size : {0, 1}) {
-    ExpectFilterVector({{{"id", "shuffle"}, {"elementsize", size}}, "0102030405", "0102030405",
-                        "0102030405"});
+    ExpectFilterVector(
+        {{{"id", "shuffle"}, {"elementsize", size}}, "0102030405", "0102030405", "0102030405"});
   }
 }
 

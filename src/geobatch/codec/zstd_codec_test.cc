@@ -21,7 +21,8 @@ constexpr const char* kUnsizedFrame =
     "000000090000000a0000000b0000000c0000000d0000000e0000000f000200b98750810f000a";
 
 std::shared_ptr<const BytesToBytesCodec> Zstd() {
-  return testing::MakeV3({{"name", "zstd"}, {"configuration", {{"level", 1}, {"checksum", false}}}});
+  return testing::MakeV3(
+      {{"name", "zstd"}, {"configuration", {{"level", 1}, {"checksum", false}}}});
 }
 
 ErrorKind DecodeError(const Bytes& encoded, size_t bound) {
@@ -54,8 +55,7 @@ TEST(ZstdCodecTest, DecodesFramesWithoutContentSize) {
   EXPECT_EQ(out, expected);
   EXPECT_EQ(DecodeError(encoded, expected.size() - 1), ErrorKind::kCorrupt);
   Bytes small(expected.size() - 1);
-  EXPECT_EQ(testing::ErrorKindOf([&] { Zstd()->DecodeInto(encoded, small); }),
-            ErrorKind::kCorrupt);
+  EXPECT_EQ(testing::ErrorKindOf([&] { Zstd()->DecodeInto(encoded, small); }), ErrorKind::kCorrupt);
 }
 
 TEST(ZstdCodecTest, DecodesConcatenatedAndSkippableFrames) {
@@ -102,7 +102,9 @@ TEST(ZstdCodecTest, Configuration) {
               testing::MakeNumcodecs({{"id", "zstd"}, {"checksum", "yes"}});
             }),
             invalid);
-  EXPECT_EQ(testing::ErrorKindOf([] { testing::MakeNumcodecs({{"id", "zstd"}, {"level", 1.5}}); }),
+  EXPECT_EQ(testing::ErrorKindOf([] {
+              testing::MakeNumcodecs({{"id", "zstd"}, {"level", 1.5}});
+            }),
             invalid);
 }
 

@@ -1,6 +1,9 @@
 #include "geobatch/util/thread_pool.h"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <atomic>
 
 namespace geobatch {
 
@@ -40,14 +43,38 @@ void ThreadPool::WorkerLoop() {
   }
 }
 
-ThreadPool& CpuPool() {
-  static ThreadPool pool(std::max(1u, std::thread::hardware_concurrency()));
-  return pool;
+namespace {
+
+// The shared pools are created on first use. A fork()ed child (a PyTorch
+// DataLoader worker) inherits none of their threads, so it forgets the
+// parent's pools — leaking them on purpose, since they cannot be joined
+// there — and builds its own on first use.
+std::atomic<ThreadPool*> cpu_pool{nullptr};
+std::atomic<ThreadPool*> io_pool{nullptr};
+
+void ForgetPoolsAfterFork() {
+  cpu_pool.store(nullptr);
+  io_pool.store(nullptr);
 }
 
-ThreadPool& IoPool() {
-  static ThreadPool pool(32);
-  return pool;
+ThreadPool& SharedPool(std::atomic<ThreadPool*>& slot, size_t num_threads) {
+  static std::once_flag register_fork_handler;
+  std::call_once(register_fork_handler, [] { pthread_atfork(nullptr, nullptr, ForgetPoolsAfterFork); });
+  if (ThreadPool* pool = slot.load(std::memory_order_acquire)) return *pool;
+  static std::mutex creating;
+  std::lock_guard lock(creating);
+  ThreadPool* pool = slot.load(std::memory_order_acquire);
+  if (!pool) {
+    pool = new ThreadPool(num_threads);
+    slot.store(pool, std::memory_order_release);
+  }
+  return *pool;
 }
+
+}  // namespace
+
+ThreadPool& CpuPool() { return SharedPool(cpu_pool, std::max(1u, std::thread::hardware_concurrency())); }
+
+ThreadPool& IoPool() { return SharedPool(io_pool, 32); }
 
 }  // namespace geobatch

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
-#include <initializer_list>
+#include <array>
 
 #include "geobatch/util/error.h"
 
@@ -44,14 +44,20 @@ double ParseSeconds(std::string_view name, std::string_view value) {
   return out;
 }
 
-// The first of `variables` that is set and not empty.
-const char* FirstSet(std::initializer_list<const char*> variables) {
+// The first of `variables` (up to three, null-terminated) that is set and not empty.
+const char* FirstSet(const std::array<const char*, 4>& variables) {
   for (const char* name : variables) {
+    if (!name) break;
     const char* value = std::getenv(name);
     if (value && *value) return value;
   }
   return nullptr;
 }
+
+struct Source {
+  const char* option;
+  std::array<const char*, 4> variables;  // most specific first
+};
 
 }  // namespace
 
@@ -98,7 +104,7 @@ void RemoteOptions::Set(std::string_view name, std::string_view value) {
 
 RemoteOptions RemoteOptions::FromEnvironment() {
   RemoteOptions options;
-  const std::pair<const char*, std::initializer_list<const char*>> sources[] = {
+  static constexpr Source kSources[] = {
       {"max_requests", {"GEOBATCH_MAX_REQUESTS"}},
       {"connect_timeout_ms", {"GEOBATCH_CONNECT_TIMEOUT_MS"}},
       {"stall_timeout_s", {"GEOBATCH_STALL_TIMEOUT_S"}},
@@ -117,8 +123,8 @@ RemoteOptions RemoteOptions::FromEnvironment() {
       {"addressing_style", {"GEOBATCH_S3_ADDRESSING_STYLE"}},
       {"gcs_endpoint", {"GEOBATCH_GCS_ENDPOINT"}},
   };
-  for (const auto& [name, variables] : sources) {
-    if (const char* value = FirstSet(variables)) options.Set(name, value);
+  for (const Source& source : kSources) {
+    if (const char* value = FirstSet(source.variables)) options.Set(source.option, value);
   }
   // The Google client libraries' emulator variable is a bare host:port.
   if (options.gcs_endpoint.empty()) {

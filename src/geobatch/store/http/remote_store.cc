@@ -1,5 +1,6 @@
 #include "geobatch/store/http/remote_store.h"
 
+#include <charconv>
 #include <future>
 
 #include "geobatch/store/http/http_range.h"
@@ -145,7 +146,11 @@ std::optional<Buffer> RemoteStore::GetEmptyRange(const std::string& url, ByteRan
   if (response.status == 404 && IsAbsentKey(response)) return std::nullopt;
   if (response.status != 200) throw StatusError(request, response);
   const std::string length = response.Header("content-length");
-  ResolveRange(range, length.empty() ? 0 : std::stoull(length), RedactUrl(url));
+  uint64_t size = 0;
+  if (std::from_chars(length.data(), length.data() + length.size(), size).ec != std::errc()) {
+    throw CorruptError("HEAD " + RedactUrl(url) + ": no valid Content-Length");
+  }
+  ResolveRange(range, size, RedactUrl(url));
   return Buffer();
 }
 

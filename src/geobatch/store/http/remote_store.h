@@ -23,7 +23,7 @@ namespace geobatch {
 
 class RemoteStore : public Store, public std::enable_shared_from_this<RemoteStore> {
  public:
-  std::optional<Buffer> Get(std::string_view key, ByteRange range) override;
+  std::optional<Buffer> Get(std::string_view key, ByteRange range = ByteRange::All()) override;
   void GetAsync(std::string key, ByteRange range, ReadCallback done) override;
   bool Exists(std::string_view key) override;
   std::string url() const override { return url_; }

@@ -61,7 +61,7 @@ TEST_F(AwsConfigTest, EnvironmentComesFirst) {
 TEST_F(AwsConfigTest, ProfilesFromBothFiles) {
   Write("credentials",
         "# comment\n[default]\naws_access_key_id=D\naws_secret_access_key=DS\n\n"
-        "[research]\n aws_access_key_id = R\naws_secret_access_key = RS\n");
+        "[research]\naws_access_key_id = R\naws_secret_access_key = RS\n");
   Write("config",
         "[default]\nregion = eu-west-1\n[profile research]\nregion = us-west-2\n"
         "endpoint_url = http://127.0.0.1:9000\ns3 =\n  addressing_style = path\n"

@@ -40,7 +40,7 @@ TEST(S3Location, RefusesBadUrls) {
 TEST(S3Location, OpensGcsUnsignedOnItsEndpoint) {
   RemoteOptions options;
   auto store = S3Store::OpenGcs("gs://public-bucket/cube.zarr", options);
-  EXPECT_EQ(store->url(), "gs://public-bucket/cube.zarr/");
+  EXPECT_EQ(store->url(), "gs://public-bucket/cube.zarr");
   EXPECT_EQ(store->location().bucket_url, "https://storage.googleapis.com/public-bucket");
 }
 

@@ -76,7 +76,9 @@ std::shared_ptr<S3Store> S3Store::OpenGcs(std::string_view url, const RemoteOpti
 }
 
 S3Store::S3Store(Location location, AwsSettings settings, const RemoteOptions& options)
-    : RemoteStore(location.scheme + "://" + location.bucket + "/" + location.prefix, options),
+    : RemoteStore(location.scheme + "://" + location.bucket +
+                      (location.prefix.empty() ? "" : "/" + location.prefix.substr(0, location.prefix.size() - 1)),
+                  options),
       location_(std::move(location)),
       settings_(std::move(settings)) {}
 

@@ -1,0 +1,269 @@
+"""Training batches from an ERA5-like cube into a PyTorch DataLoader:
+geobatch against xbatcher, side by side in one run.
+
+The cube: hourly t2m, u10, v10 (float32) on a 0.5 degree grid (361 x 720),
+zstd chunks of 24 x 91 x 180, a few GB decoded (written once, reused).
+The task: windows of 3 time steps x 48 x 48 with overlap, 32 samples per
+batch, shuffled, with 0 and 2 DataLoader workers.
+
+- geobatch: ``geobatch.BatchGenerator(open_dataset(cube), batch_size=32,
+  shuffle=True)`` in ``geobatch.torch.BatchDataset``,
+  ``DataLoader(batch_size=None)``; workers started by a (pre-started)
+  forkserver.
+- xbatcher: ``xbatcher.BatchGenerator(xr.open_zarr(cube), input_dims=...)``
+  in ``xbatcher.loaders.torch.MapDataset``, ``DataLoader(batch_size=32,
+  shuffle=True)``, the usual way to feed xbatcher to PyTorch.
+
+Each configuration runs in a fresh process. Reported: samples/s after the
+first batch, decoded MB/s (chunk bytes decompressed per second: counted by
+geobatch's chunk cache; for xbatcher, every chunk each sample's window
+touches, which dask decodes per sample), delivered MB/s (sample bytes),
+time to first batch (from opening the store), peak RSS of the main process
+and of each worker. The codec ceiling (single-thread decode rate of the
+cube's chunks x cores) comes from build/release/bench/codec_ceiling.
+
+    .venv/bin/python bench/bench_batches.py [--cube PATH] [--hours 1008]
+        [--batches 150] [--xbatcher-batches 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing
+import os
+import pathlib
+import platform
+import resource
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "python"))
+
+import torch  # noqa: E402
+
+import geobatch  # noqa: E402
+from geobatch.torch import BatchDataset  # noqa: E402
+
+VARIABLES = ("t2m", "u10", "v10")
+CHUNKS = (24, 91, 180)
+WINDOW = {"time": 3, "latitude": 48, "longitude": 48}
+OVERLAP = {"time": 1, "latitude": 16, "longitude": 16}
+BATCH = 32
+
+
+# ---------------------------------------------------------------- the cube
+def write_cube(path: pathlib.Path, hours: int) -> None:
+    """Three variables of make_datacube's realistic values (wind from other
+    stretches of its series), reused when already written."""
+    import zarr
+    import zarr.codecs as zc
+
+    from make_datacube import grid, t2m_hours
+
+    stamp = path / "bench_batches.json"
+    params = {"hours": hours, "chunks": list(CHUNKS), "variables": list(VARIABLES), "version": 1}
+    if stamp.exists() and json.loads(stamp.read_text()) == params:
+        return
+    root = zarr.open_group(str(path), mode="w", zarr_format=3)
+    lat, lon = grid()
+    for name, values, attrs in (("latitude", lat, {"units": "degrees_north"}),
+                                ("longitude", lon, {"units": "degrees_east"}),
+                                ("time", np.arange(hours, dtype=np.int64), {"units": "hours since 2020-01-01"})):
+        root.create_array(name, shape=values.shape, dtype=values.dtype, chunks=values.shape,
+                          dimension_names=[name], attributes=attrs)[:] = values
+    arrays = {name: root.create_array(name, shape=(hours, len(lat), len(lon)), dtype="float32", chunks=CHUNKS,
+                                      compressors=[zc.ZstdCodec(level=3)], fill_value=float("nan"),
+                                      dimension_names=["time", "latitude", "longitude"])
+              for name in VARIABLES}
+    for start in range(0, hours, 96):
+        stop = min(hours, start + 96)
+        arrays["t2m"][start:stop] = t2m_hours(start, stop)
+        arrays["u10"][start:stop] = t2m_hours(start + 20_000, stop + 20_000) - 280.0
+        arrays["v10"][start:stop] = t2m_hours(start + 40_000, stop + 40_000) - 280.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        zarr.consolidate_metadata(str(path))
+    stamp.write_text(json.dumps(params))
+
+
+def codec_ceiling(path: pathlib.Path) -> dict:
+    program = HERE.parent / "build" / "release" / "bench" / "codec_ceiling"
+    result = subprocess.run([str(program), str(path), "--array", "t2m", "--json"], capture_output=True, text=True,
+                            check=True)
+    info = json.loads(result.stdout)
+    info["ceiling_decoded_mbs"] = info["decoded_gbs_1thread"] * info["threads"] * 1e3
+    return info
+
+
+# ---------------------------------------------------------------- loaders
+class WithStats(BatchDataset):
+    """geobatch's dataset, adding (worker id, chunks decoded so far) to each batch."""
+
+    def __iter__(self):
+        for batch in super().__iter__():
+            info = torch.utils.data.get_worker_info()
+            batch["stats"] = torch.tensor([info.id if info else 0, self.generator.cache.stats()["misses"]])
+            yield batch
+
+
+def _geobatch_loader(cube: str, workers: int):
+    ds = geobatch.open_dataset(cube)
+    gen = geobatch.BatchGenerator(ds[list(VARIABLES)], WINDOW, OVERLAP, batch_size=BATCH, shuffle=True, seed=0,
+                                  cache_bytes=1 << 30)
+    context = multiprocessing.get_context("forkserver") if workers else None
+    return torch.utils.data.DataLoader(WithStats(gen), batch_size=None, num_workers=workers,
+                                       multiprocessing_context=context)
+
+
+def _xbatcher_loader(cube: str, workers: int):
+    import xarray as xr
+    import xbatcher
+    from xbatcher.loaders.torch import MapDataset
+
+    ds = xr.open_zarr(cube)[list(VARIABLES)]
+    gen = xbatcher.BatchGenerator(ds, input_dims=WINDOW, input_overlap=OVERLAP)
+    loader = torch.utils.data.DataLoader(MapDataset(gen, transform=_variables_tensor), batch_size=BATCH, shuffle=True, num_workers=workers,
+                                         generator=torch.Generator().manual_seed(0))
+    return loader
+
+
+def _variables_tensor(sample) -> torch.Tensor:
+    """One xbatcher sample (a Dataset of the three variables) as a tensor
+    (variable, time, latitude, longitude); xbatcher's default handles one variable."""
+    return torch.from_numpy(sample.to_array().values)
+
+
+def _mean_chunks_touched(sizes: tuple[int, ...]) -> float:
+    """Chunks of one variable a window overlaps, averaged over all windows
+    (shuffled samples are drawn uniformly among them)."""
+    mean = 1.0
+    for size, chunk, dim in zip(sizes, CHUNKS, ("time", "latitude", "longitude")):
+        stride = WINDOW[dim] - OVERLAP[dim]
+        starts = np.arange((size - OVERLAP[dim]) // stride) * stride
+        mean *= np.mean((starts + WINDOW[dim] - 1) // chunk - starts // chunk + 1)
+    return mean
+
+
+def _peak_rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+
+
+def run(peer: str, cube: str, workers: int, batches: int) -> dict:
+    start = time.perf_counter()
+    loader = (_geobatch_loader if peer == "geobatch" else _xbatcher_loader)(cube, workers)
+    it = iter(loader)
+    first = next(it)
+    first_batch_s = time.perf_counter() - start
+    counted = {}
+    decoded_at_first = 0
+    if peer == "geobatch":
+        wid, misses = first["stats"].tolist()
+        counted[wid] = misses
+        decoded_at_first = sum(counted.values())
+    t0 = time.perf_counter()
+    samples = 0
+    for _ in range(batches - 1):
+        batch = next(it)
+        if peer == "geobatch":
+            samples += len(batch["t2m"])
+            wid, misses = batch["stats"].tolist()
+            counted[wid] = max(counted.get(wid, 0), misses)
+        else:
+            samples += len(batch)
+    elapsed = time.perf_counter() - t0
+    worker_rss = [_peak_rss_kb(w.pid) for w in getattr(it, "_workers", [])]
+    chunk_bytes = math.prod(CHUNKS) * 4
+    if peer == "geobatch":
+        decoded = (sum(counted.values()) - decoded_at_first) * chunk_bytes
+    else:
+        # dask decodes every chunk a sample's window touches, per variable, for every sample.
+        sizes = tuple(geobatch.open_dataset(cube)["t2m"].shape)
+        decoded = samples * _mean_chunks_touched(sizes) * len(VARIABLES) * chunk_bytes
+    sample_bytes = len(VARIABLES) * math.prod(WINDOW.values()) * 4
+    del it
+    return {"peer": peer, "workers": workers, "batches": batches, "samples": samples, "seconds": elapsed,
+            "samples_per_s": samples / elapsed, "decoded_mbs": decoded / elapsed / 1e6,
+            "delivered_mbs": samples * sample_bytes / elapsed / 1e6, "first_batch_s": first_batch_s,
+            "main_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "worker_rss_mb": [r / 1024 for r in worker_rss]}
+
+
+# ---------------------------------------------------------------- report
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+               platform.processor())
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def table(results: list[dict], ceiling: dict) -> str:
+    lines = ["| loader | workers | samples/s | decoded MB/s | of codec ceiling | delivered MB/s | "
+             "first batch (s) | peak RSS main / worker (MB) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        workers = "/".join(f"{m:.0f}" for m in r["worker_rss_mb"]) or "-"
+        lines.append(f"| {r['peer']} | {r['workers']} | {r['samples_per_s']:.0f} | {r['decoded_mbs']:.0f} | "
+                     f"{r['decoded_mbs'] / ceiling['ceiling_decoded_mbs']:.0%} | {r['delivered_mbs']:.0f} | "
+                     f"{r['first_batch_s']:.2f} | {r['main_rss_mb']:.0f} / {workers} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cube", type=pathlib.Path, default=pathlib.Path(".data/bench_batches.zarr"))
+    parser.add_argument("--hours", type=int, default=1008, help="time steps (3.1 MB decoded per hour)")
+    parser.add_argument("--batches", type=int, default=150, help="batches per geobatch run")
+    parser.add_argument("--xbatcher-batches", type=int, default=12, help="batches per xbatcher run")
+    parser.add_argument("--run", nargs=2, metavar=("PEER", "WORKERS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        peer, workers = args.run[0], int(args.run[1])
+        if peer == "geobatch" and workers:
+            # The forkserver started (torch imported) before timing, as in a training script after its first epoch.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["torch", "geobatch.torch"])
+            ready = context.Process(target=time.sleep, args=(0,))
+            ready.start()
+            ready.join()
+        batches = args.batches if peer == "geobatch" else args.xbatcher_batches
+        print(json.dumps(run(peer, str(args.cube), workers, batches)))
+        return
+    write_cube(args.cube, args.hours)
+    ceiling = codec_ceiling(args.cube)
+    results = []
+    # The forkserver imports its preloaded modules from PYTHONPATH (not from sys.path).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent / "python"), os.environ.get("PYTHONPATH", "")])}
+    for peer in ("geobatch", "xbatcher"):
+        for workers in (0, 2):
+            out = subprocess.run([sys.executable, __file__, "--cube", str(args.cube), "--batches", str(args.batches),
+                                  "--xbatcher-batches", str(args.xbatcher_batches), "--run", peer, str(workers)],
+                                 capture_output=True, text=True, env=env)
+            if out.returncode:
+                sys.exit(out.stderr)
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(json.dumps(results[-1]), file=sys.stderr)
+    speedup = {w: next(r for r in results if r["peer"] == "geobatch" and r["workers"] == w)["samples_per_s"]
+               / next(r for r in results if r["peer"] == "xbatcher" and r["workers"] == w)["samples_per_s"]
+               for w in (0, 2)}
+    print(f"machine: {machine()}")
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(f"cube: {args.hours} h x 361 x 720 x {len(VARIABLES)} float32 "
+          f"({args.hours * 361 * 720 * 4 * len(VARIABLES) / 1e9:.2f} GB decoded), zstd chunks {CHUNKS}")
+    print(f"codec ceiling (t2m): {ceiling['decoded_gbs_1thread'] * 1e3:.0f} MB/s on 1 thread x {ceiling['threads']} "
+          f"= {ceiling['ceiling_decoded_mbs']:.0f} MB/s; measured with {ceiling['threads']} threads "
+          f"{ceiling['measured_parallel_gbs'] * 1e3:.0f} MB/s")
+    print(table(results, ceiling))
+    print(f"speedup (samples/s): {speedup[0]:.0f}x with 0 workers, {speedup[2]:.0f}x with 2 workers")
+
+
+if __name__ == "__main__":
+    main()

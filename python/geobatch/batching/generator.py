@@ -1,0 +1,358 @@
+"""``geobatch.BatchGenerator``: xbatcher's batches, or fixed-size batches of
+samples, read natively with shuffling, sharding, prefetching and transforms.
+
+Two modes:
+
+- **xbatcher mode** (``batch_size=None``): the batches of
+  ``xbatcher.BatchGenerator`` with the same parameters, in the same order
+  (unless shuffled or sharded), each identical to xbatcher's as xarray.
+- **sample mode** (``batch_size=N``): a sample is one window (``input_dims``
+  along the input dims, a single element along the others); batches hold
+  ``N`` samples, arrays shaped (N, *window).
+
+In both, ``shuffle`` gives each epoch its own order (blocks of chunks in a
+random order, units within a block in a random order: see ``order.py``),
+shards (torch.distributed ranks x DataLoader workers, found automatically)
+split every epoch so that each unit is visited once, and batches are built
+ahead on background threads through a shared decoded-chunk cache.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Iterator
+
+import numpy as np
+
+from .._errors import InvalidArgumentError, NotFoundError, UnsupportedError
+from ..dataset import Dataset
+from ..zarr import ChunkCache
+from .allocators import NumpyAllocator
+from .assemble import xbatcher_batch
+from .batch import Batch
+from .order import EpochOrder, block_bounds, random_positions, shard_range
+from .prefetch import run_ahead
+from .samples import SampleReader, SampleSpace
+from .schema import Schema
+from .source import Source, from_geobatch, from_xarray
+from .transforms import Transforms
+
+OUTPUTS = ("numpy", "torch", "xarray")
+LAST_BATCH = ("keep", "drop", "pad")
+
+
+def _describe(ds) -> tuple[dict, dict]:
+    """Sizes and {data variable: dtype}, from metadata only."""
+    if isinstance(ds, Dataset):
+        return ds.sizes, {k: v.dtype for k, v in ds.data_vars.items()}
+    if hasattr(ds, "data_vars"):
+        return dict(ds.sizes), {k: v.dtype for k, v in ds.data_vars.items()}
+    if hasattr(ds, "variable"):
+        return dict(ds.sizes), {"<this-array>": ds.dtype}
+    raise InvalidArgumentError(f"expected a geobatch or xarray Dataset or an xarray DataArray, got {type(ds).__name__}")
+
+
+def _subset(ds, variables):
+    if variables is None:
+        return ds
+    names = [variables] if isinstance(variables, str) else list(variables)
+    if not hasattr(ds, "data_vars"):
+        raise InvalidArgumentError("variables applies to Datasets, not DataArrays")
+    unknown = [n for n in names if n not in ds.data_vars]
+    if unknown or not names:
+        raise NotFoundError(f"no data variables named {unknown or names}; data variables: {list(ds.data_vars)}")
+    return ds[names]
+
+
+def distributed_rank() -> tuple[int, int]:
+    """(rank, world size) of torch.distributed in this process, else (0, 1)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
+
+
+def current_shard(rank: tuple[int, int] | None = None) -> tuple[int, int]:
+    """(shard, shards) from the torch.distributed ``rank`` (rank, world) —
+    this process's by default — and the DataLoader worker info."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return 0, 1
+    rank, world = rank or distributed_rank()
+    info = torch.utils.data.get_worker_info()
+    worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
+    return rank * workers + worker, world * workers
+
+
+class BatchGenerator:
+    """Batches of a geobatch :class:`~geobatch.Dataset` or of an xarray
+    Dataset/DataArray.
+
+    xbatcher's parameters (``input_dims``, ``input_overlap``, ``batch_dims``,
+    ``concat_input_dims``, ``preload_batch``) keep xbatcher's meaning.
+    Beyond them:
+
+    batch_size: samples per batch (sample mode); None for xbatcher's batches.
+    variables: data variables to read (default all).
+    shuffle, seed, block_chunks: per-epoch shuffled order, in blocks of
+        ``block_chunks`` chunks per dim; ``set_epoch(n)`` picks the epoch,
+        otherwise each iteration moves to the next one.
+    sampling: "grid" (the window grid) or "random" (uniformly drawn window
+        origins, ``samples_per_epoch`` of them).
+    last_batch: "keep" (a smaller last batch), "drop", or "pad" (filled
+        with ``pad_value``: NaN for floats, 0 otherwise; ``batch.size`` real).
+    max_nan_fraction: skip samples whose NaN fraction (all variables
+        together) is above this.
+    shard: "auto" (torch.distributed rank x DataLoader worker), None/(0, 1)
+        for everything, or (index, count); ``even_shards`` gives every shard
+        the same number of units (dropping the remainder).
+    prefetch, threads: batches built ahead, and threads building them.
+    cache_bytes: budget of the decoded-chunk cache.
+    dtype, normalize, fill_nan: transforms (see :class:`Transforms`).
+    output: "numpy" (:class:`Batch`), "torch" (Batch of tensors) or "xarray".
+    allocator: ``allocator(shape, dtype)`` for batch buffers.
+    progress: show a tqdm progress bar.
+    """
+
+    def __init__(self, ds, input_dims, input_overlap=None, batch_dims=None, concat_input_dims: bool = False,
+                 preload_batch: bool = True, *, batch_size: int | None = None, variables=None,
+                 shuffle: bool = False, seed: int = 0, block_chunks: int = 1, sampling: str = "grid",
+                 samples_per_epoch: int | None = None, last_batch: str = "keep", pad_value: Any = None,
+                 max_nan_fraction: float | None = None, shard: Any = "auto", even_shards: bool = False,
+                 prefetch: int = 2, threads: int = 2, cache_bytes: int = 1 << 30, dtype=None, normalize=None,
+                 fill_nan=None, output: str = "numpy", allocator=None, progress: bool = False):
+        self._args = (ds, input_dims, input_overlap, batch_dims, concat_input_dims, preload_batch)
+        self._kwargs = dict(batch_size=batch_size, variables=variables, shuffle=shuffle, seed=seed,
+                            block_chunks=block_chunks, sampling=sampling, samples_per_epoch=samples_per_epoch,
+                            last_batch=last_batch, pad_value=pad_value, max_nan_fraction=max_nan_fraction,
+                            shard=shard, even_shards=even_shards, prefetch=prefetch, threads=threads,
+                            cache_bytes=cache_bytes, dtype=dtype, normalize=normalize, fill_nan=fill_nan,
+                            output=output, allocator=allocator, progress=progress)
+        self._setup(*self._args, **self._kwargs)
+
+    def _setup(self, ds, input_dims, input_overlap, batch_dims, concat_input_dims, preload_batch, *, batch_size,
+               variables, shuffle, seed, block_chunks, sampling, samples_per_epoch, last_batch, pad_value,
+               max_nan_fraction, shard, even_shards, prefetch, threads, cache_bytes, dtype, normalize, fill_nan,
+               output, allocator, progress):
+        # Everything is checked before any data is read.
+        self.ds = ds = _subset(ds, variables)
+        sizes, dtypes = _describe(ds)
+        self.preload_batch = preload_batch
+        if output not in OUTPUTS:
+            raise InvalidArgumentError(f"output must be one of {OUTPUTS}, got {output!r}")
+        if last_batch not in LAST_BATCH:
+            raise InvalidArgumentError(f"last_batch must be one of {LAST_BATCH}, got {last_batch!r}")
+        if sampling not in ("grid", "random"):
+            raise InvalidArgumentError(f"sampling must be 'grid' or 'random', got {sampling!r}")
+        if max_nan_fraction is not None and not 0 <= max_nan_fraction <= 1:
+            raise InvalidArgumentError(f"max_nan_fraction must be within [0, 1], got {max_nan_fraction}")
+        for name, value in (("prefetch", prefetch), ("threads", threads), ("block_chunks", block_chunks - 1)):
+            if not isinstance(value, (int, np.integer)) or value < 0:
+                raise InvalidArgumentError(f"{name} must be a non-negative integer")
+        self._schema = Schema(sizes, input_dims, input_overlap, batch_dims, concat_input_dims)
+        if batch_size is not None:
+            if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+                raise InvalidArgumentError(f"batch_size must be a positive integer, got {batch_size!r}")
+            if self._schema.batch_dims:
+                raise InvalidArgumentError("batch_dims and batch_size are exclusive: with batch_size, every "
+                                           "window is a sample and batches hold batch_size of them")
+        elif sampling == "random" or max_nan_fraction is not None or last_batch != "keep":
+            raise InvalidArgumentError("sampling, max_nan_fraction and last_batch need batch_size")
+        if samples_per_epoch is not None and (sampling != "random" or samples_per_epoch < 1):
+            raise InvalidArgumentError("samples_per_epoch applies to sampling='random' and must be positive")
+        self.set_shard(shard)
+        self._transforms = Transforms(dtypes, dtype, normalize, fill_nan)
+        self.batch_size, self.shuffle, self.seed = batch_size, bool(shuffle), int(seed)
+        self._block_chunks, self._sampling, self._samples_per_epoch = int(block_chunks), sampling, samples_per_epoch
+        self._last_batch, self._max_nan = last_batch, max_nan_fraction
+        self._even = bool(even_shards)
+        self.prefetch, self.threads, self.output, self.progress = int(prefetch), int(threads), output, progress
+        self._allocator = allocator or NumpyAllocator()
+        self._epoch = 0
+        self._pid = os.getpid()  # the process whose native reader this generator holds
+        self.cache = ChunkCache(cache_bytes)
+        self._source: Source = from_geobatch(ds, self.cache) if isinstance(ds, Dataset) else from_xarray(ds, self.cache)
+        if batch_size is not None:
+            self._space = SampleSpace(self._source, self._schema.input_dims, self._schema.input_overlap)
+            self._reader = SampleReader(self._source, self._space, self._transforms, self._allocator, batch_size,
+                                        pad_value)
+
+    # ---- xbatcher's attributes ----
+    input_dims = property(lambda self: self._schema.input_dims)
+    input_overlap = property(lambda self: self._schema.input_overlap)
+    batch_dims = property(lambda self: self._schema.batch_dims)
+    concat_input_dims = property(lambda self: self._schema.concat_input_dims)
+
+    # ---- epochs, shards, sizes ----
+    def set_epoch(self, epoch: int) -> None:
+        """The epoch the next iteration runs (it then moves on by one)."""
+        self._epoch = int(epoch)
+
+    @property
+    def epoch(self) -> int:
+        return self._epoch
+
+    def set_shard(self, shard) -> None:
+        """"auto", None (everything) or (index, count), as in the constructor."""
+        if shard not in ("auto", None) and not (isinstance(shard, tuple) and len(shard) == 2
+                                                and 0 <= shard[0] < shard[1]):
+            raise InvalidArgumentError(f"shard must be 'auto', None or (index, count), got {shard!r}")
+        self._shard = shard
+
+    def shard(self) -> tuple[int, int]:
+        """(index, count) of the shard the next iteration reads."""
+        if self._shard == "auto":
+            return current_shard()
+        return self._shard or (0, 1)
+
+    def _units_per_epoch(self) -> int:
+        if self.batch_size is None:
+            return len(self._schema)
+        if self._sampling == "random":
+            return self._samples_per_epoch or len(self._space)
+        return len(self._space)
+
+    def __len__(self) -> int:
+        """Batches this shard yields per epoch."""
+        if self._max_nan is not None:
+            raise TypeError("the number of batches is unknown when max_nan_fraction skips samples")
+        start, stop = shard_range(self._units_per_epoch(), *self.shard(), self._even)
+        if self.batch_size is None:
+            return stop - start
+        whole, rest = divmod(stop - start, self.batch_size)
+        return whole + (rest > 0 and self._last_batch != "drop")
+
+    # ---- iteration ----
+    def __iter__(self) -> Iterator:
+        if self._source.native and os.getpid() != self._pid:
+            raise UnsupportedError("this generator was copied into a forked process (e.g. a DataLoader worker "
+                                   "started with fork); geobatch's native thread pools do not survive fork: use "
+                                   "DataLoader(..., multiprocessing_context='forkserver') or 'spawn'")
+        epoch = self._epoch
+        self._epoch += 1
+        start, stop = shard_range(self._units_per_epoch(), *self.shard(), self._even)
+        if self.batch_size is None:
+            tasks = self._xbatcher_tasks(epoch, start, stop)
+        else:
+            tasks = self._sample_tasks(epoch, start, stop)
+        batches = run_ahead(tasks, self.prefetch, self.threads)
+        if self._max_nan is not None:
+            batches = self._repack(batches)
+        batches = map(self._convert, batches)
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, total=None if self._max_nan is not None else len(self))
+        yield from batches
+
+    def __getitem__(self, index: int):
+        """xbatcher mode: batch ``index`` of the unshuffled, unsharded order."""
+        if self.batch_size is not None:
+            raise TypeError("indexing needs xbatcher mode (batch_size=None)")
+        if not isinstance(index, (int, np.integer)):
+            raise NotImplementedError(f"{type(self).__name__}.__getitem__ currently requires a single integer key")
+        n = len(self._schema)
+        if not -n <= index < n:
+            raise IndexError("list index out of range")
+        grid = np.unravel_index(int(index) % n, self._schema.grid)
+        return self._convert(self._xbatcher(tuple(int(g) for g in grid)))
+
+    def _bounds(self, steps: list[int], dims: list[str]) -> list[np.ndarray] | None:
+        """Blocks of about ``block_chunks`` chunks per dim, for shuffling."""
+        if not self.shuffle:
+            return None
+        chunk = {}
+        for var in sorted(self._source.data_vars.values(), key=lambda v: v.nbytes):
+            chunk.update(zip(var.dims, var.chunks or var.shape))
+        return [block_bounds(count, step, chunk.get(dim, step) * self._block_chunks)
+                for count, step, dim in zip(self._counts(), steps, dims)]
+
+    def _counts(self) -> list[int]:
+        return list(self._schema.grid) if self.batch_size is None else list(self._space.counts)
+
+    def _xbatcher_tasks(self, epoch: int, start: int, stop: int):
+        sliced = self._schema.sliced
+        steps = [d.per_batch * d.stride for d in sliced]
+        order = EpochOrder(self._schema.grid, self._bounds(steps, [d.name for d in sliced]), self.seed, epoch)
+        for a in range(start, stop, 256):
+            for unit in order.units(a, min(stop, a + 256)):
+                yield lambda unit=tuple(int(u) for u in unit): self._xbatcher(unit)
+
+    def _xbatcher(self, unit: tuple) -> Batch:
+        obj = xbatcher_batch(self._source, self._schema, self._schema.patch_starts(unit))
+        if hasattr(obj, "data_vars"):
+            data = {k: v.values for k, v in obj.data_vars.items()}
+            dims = {k: v.dims for k, v in obj.data_vars.items()}
+        else:
+            data, dims = {obj.name: obj.values}, {obj.name: obj.dims}
+        return Batch(data, dims, attrs=dict(obj.attrs), xarray=obj)
+
+    def _sample_tasks(self, epoch: int, start: int, stop: int):
+        space, size = self._space, self.batch_size
+        filtering = self._max_nan is not None
+        if self._sampling == "grid":
+            order = EpochOrder(tuple(space.counts), self._bounds(list(space.stride), space.dims), self.seed, epoch)
+        for a in range(start, stop, size):
+            b = min(stop, a + size)
+            if b - a < size and self._last_batch == "drop" and not filtering:
+                return
+            if self._sampling == "grid":
+                origins = order.units(a, b) * space.stride
+            else:
+                origins = random_positions(np.arange(a, b), tuple(space.limits), self.seed, epoch)
+            pad = self._last_batch == "pad" and not filtering
+            yield lambda origins=origins, pad=pad: self._reader.read(origins, pad, filtering)
+
+    def _repack(self, candidates) -> Iterator[Batch]:
+        """Batches of ``batch_size`` samples out of the candidates that pass
+        the NaN threshold."""
+        size, current, filled = self.batch_size, None, 0
+        for batch, fraction in candidates:
+            keep = np.flatnonzero(fraction <= self._max_nan)
+            while len(keep):
+                if current is None:
+                    current, filled = self._empty_like(batch), 0
+                take = keep[:size - filled]
+                keep = keep[len(take):]
+                for name in batch:
+                    current[name][filled:filled + len(take)] = batch[name][take]
+                for name, (_, labels) in batch.coords.items():
+                    current.coords[name][1][filled:filled + len(take)] = labels[take]
+                filled += len(take)
+                if filled == size:
+                    yield current
+                    current = None
+        if current is not None and self._last_batch != "drop":
+            if self._last_batch == "keep":
+                current = Batch({k: v[:filled] for k, v in current.items()}, current.dims,
+                                {k: (d, v[:filled]) for k, (d, v) in current.coords.items()},
+                                attrs=current.attrs)
+            else:
+                for name in current:
+                    current[name][filled:] = self._reader._pad(current[name].dtype)
+                current.size = filled
+            yield current
+
+    def _empty_like(self, batch: Batch) -> Batch:
+        size = self.batch_size
+        data = {k: self._allocator((size, *v.shape[1:]), v.dtype) for k, v in batch.items()}
+        coords = {k: (d, np.zeros((size, *v.shape[1:]), v.dtype)) for k, (d, v) in batch.coords.items()}
+        return Batch(data, batch.dims, coords, size=size, attrs=batch.attrs)
+
+    def _convert(self, item):
+        batch = item[0] if isinstance(item, tuple) else item
+        if self.output == "xarray":
+            return batch.to_xarray()
+        if self.output == "torch":
+            return Batch(batch.to_torch(), batch.dims, batch.coords, batch.size, batch.attrs, batch._xarray)
+        return batch
+
+    # ---- pickling (DataLoader workers): rebuilt from the arguments ----
+    def __getstate__(self):
+        return {"args": self._args, "kwargs": self._kwargs, "epoch": self._epoch}
+
+    def __setstate__(self, state):
+        self._args, self._kwargs = state["args"], state["kwargs"]
+        self._setup(*self._args, **self._kwargs)
+        self._epoch = state["epoch"]

@@ -1,0 +1,104 @@
+"""The order in which one epoch visits the units (samples, or xbatcher
+batches) of a grid, and the share of it each shard takes — all lazy index
+arithmetic: no list of units is ever built.
+
+Unshuffled, units go in C order. Shuffled, the grid is cut into blocks of
+consecutive positions per dimension (chosen so that a block covers a few
+chunks of the data) and the epoch visits the blocks in a random order and the
+units of each block in a random order, so that the chunks a block needs stay
+hot in the cache while its units are read. Only per-block arrays (one entry
+per block, i.e. per few chunks) are built per epoch.
+
+Shard ``s`` of ``S`` takes the contiguous part ``[N*s//S, N*(s+1)//S)`` of the
+epoch's order (or ``N//S`` units each with ``even=True``), so every unit is
+visited exactly once per epoch across shards.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def block_bounds(count: int, step: int, block_extent: int) -> np.ndarray:
+    """Where blocks start along one dim (and the end): unit ``p`` starts at
+    element ``p * step`` and belongs to block ``p * step // block_extent``."""
+    block = (np.arange(count, dtype=np.int64) * step) // max(1, block_extent)
+    starts = np.flatnonzero(np.diff(block, prepend=-1))
+    return np.append(starts, count)
+
+
+class EpochOrder:
+    """Units of a grid ``counts`` in the order of one epoch."""
+
+    def __init__(self, counts: tuple[int, ...], bounds: list[np.ndarray] | None, seed: int, epoch: int):
+        self.counts = tuple(int(c) for c in counts)
+        self._total = math.prod(self.counts)
+        self._shuffled = bounds is not None
+        if not self._shuffled or not self.counts:
+            return
+        self._seed = (int(seed), int(epoch))
+        self._bounds = bounds
+        n_blocks = tuple(len(b) - 1 for b in bounds)
+        order = np.random.default_rng([*self._seed, 0]).permutation(math.prod(n_blocks))
+        self._blocks = np.stack(np.unravel_index(order, n_blocks), axis=1) if n_blocks else np.zeros((1, 0), np.int64)
+        sizes = np.ones(len(order), np.int64)
+        for d, b in enumerate(bounds):
+            sizes *= np.diff(b)[self._blocks[:, d]]
+        self._ids = order
+        self._cum = np.concatenate([[0], np.cumsum(sizes)])
+
+    def __len__(self) -> int:
+        return self._total
+
+    def units(self, start: int, stop: int) -> np.ndarray:
+        """(stop - start, ndim) grid positions of the units at places
+        [start, stop) of the epoch."""
+        if not self._shuffled or not self.counts:
+            flat = np.arange(start, stop, dtype=np.int64)
+            return np.stack(np.unravel_index(flat, self.counts), axis=1) if self.counts else np.zeros((len(flat), 0), np.int64)
+        out = []
+        first = int(np.searchsorted(self._cum, start, side="right")) - 1
+        pos = start
+        for k in range(first, len(self._ids)):
+            if pos >= stop:
+                break
+            lo, hi = int(self._cum[k]), int(self._cum[k + 1])
+            take = slice(pos - lo, min(stop, hi) - lo)
+            local = np.random.default_rng([*self._seed, 1, int(self._ids[k])]).permutation(hi - lo)[take]
+            origin = [b[i] for b, i in zip(self._bounds, self._blocks[k])]
+            extent = [int(b[i + 1] - b[i]) for b, i in zip(self._bounds, self._blocks[k])]
+            out.append(np.stack(np.unravel_index(local, extent), axis=1) + np.asarray(origin, np.int64))
+            pos = min(stop, hi)
+        return np.concatenate(out) if out else np.zeros((0, len(self.counts)), np.int64)
+
+
+def shard_range(total: int, shard: int, num_shards: int, even: bool = False) -> tuple[int, int]:
+    """The places [start, stop) of an epoch of ``total`` units that shard
+    ``shard`` of ``num_shards`` takes."""
+    if even:
+        share = total // num_shards
+        return shard * share, (shard + 1) * share
+    return total * shard // num_shards, total * (shard + 1) // num_shards
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: a bijective scramble of uint64 values."""
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def random_positions(places: np.ndarray, limits: tuple[int, ...], seed: int, epoch: int) -> np.ndarray:
+    """(N, ndim) positions drawn uniformly in ``[0, limits[d])`` for each
+    place of the epoch; a pure function of (seed, epoch, place, dim)."""
+    key = _mix(np.uint64(int(seed) & (2**64 - 1)) ^ _mix(np.uint64(int(epoch) + 0x9E3779B97F4A7C15)))
+    places = places.astype(np.uint64)
+    out = np.empty((len(places), len(limits)), np.int64)
+    with np.errstate(over="ignore"):
+        for d, limit in enumerate(limits):
+            h = _mix(places * np.uint64(len(limits)) + np.uint64(d) + key)
+            out[:, d] = (h % np.uint64(limit)).astype(np.int64)
+    return out

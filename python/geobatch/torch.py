@@ -1,0 +1,72 @@
+"""PyTorch integration: an ``IterableDataset`` of geobatch batches for
+``DataLoader(dataset, batch_size=None)``.
+
+Each DataLoader worker of each torch.distributed rank reads its own shard
+of every epoch (every unit exactly once across all of them). Call
+``set_epoch(n)`` before each epoch (as with ``DistributedSampler``) for a
+reproducible order per (seed, epoch); without it, an in-process loader moves
+to the next epoch on every pass and worker processes take the DataLoader's
+per-epoch base seed (reproducible under ``torch.manual_seed``).
+
+Native reads run on thread pools that do not survive ``fork``: start
+workers with ``multiprocessing_context="forkserver"`` (after
+``multiprocessing.set_forkserver_preload(["torch", "geobatch.torch"])``,
+with geobatch on PYTHONPATH, workers start in milliseconds) or ``"spawn"``;
+a forked worker raises :class:`geobatch.UnsupportedError` rather than hang.
+In-process loading (``num_workers=0``) is usually fastest: geobatch already
+decodes on every core and prefetches on background threads.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+import torch.utils.data
+
+from .batching.generator import BatchGenerator, current_shard, distributed_rank
+
+
+class BatchDataset(torch.utils.data.IterableDataset):
+    """Yields each batch of ``generator`` as {variable: torch.Tensor}
+    (sharing memory with the batch buffers); with ``include_coords``, also
+    ``"coords"``: {name: tensor} of per-sample labels (times as int64 ns) and
+    window origins."""
+
+    def __init__(self, generator: BatchGenerator, include_coords: bool = False):
+        super().__init__()
+        self.generator = generator
+        self.include_coords = include_coords
+        self._explicit_epoch = False
+        self._rank = None  # (rank, world) of the process that sent this dataset to its workers
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_rank"] = self._rank or distributed_rank()
+        return state
+
+    def set_epoch(self, epoch: int) -> None:
+        self.generator.set_epoch(epoch)
+        self._explicit_epoch = True
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        rank = self._rank or distributed_rank()
+        if info is not None and self.generator._shard == "auto":
+            # A worker's own copy; torch.distributed lives in the process that started it.
+            self.generator.set_shard(current_shard(rank))
+        if info is not None and not self._explicit_epoch:
+            if rank[1] > 1:
+                warnings.warn("call set_epoch(epoch) before each epoch: without it, ranks cannot agree on a "
+                              "new order and every epoch repeats the same one", stacklevel=2)
+            else:
+                self.generator.set_epoch(info.seed - info.id)
+        for batch in self.generator:
+            if not hasattr(batch, "to_torch"):  # xarray output
+                yield batch
+                continue
+            out = batch.to_torch()
+            if self.include_coords:
+                out["coords"] = {k: torch.from_numpy(v.view("i8") if v.dtype.kind == "M" else v)
+                                 for k, (_, v) in batch.coords.items()}
+            yield out

@@ -15,7 +15,7 @@
 // the array's own bytes, i.e. the rate at which a whole-array read would
 // finish. The array rate is the one to compare readers with.
 //
-//   codec_ceiling URL [--array PATH] [--repeats N] [--json]
+//   codec_ceiling URL [--array PATH] [--repeats N] [--json] [--dump RAW_FILE]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -27,6 +27,9 @@
 #include <thread>
 #include <vector>
 
+#include <sys/mman.h>
+
+#include "geobatch/array/region_copy.h"
 #include "geobatch/codec/codec_chain.h"
 #include "geobatch/codec/sharding_codec.h"
 #include "geobatch/format/zarr/hierarchy.h"
@@ -43,10 +46,11 @@ struct Options {
   std::string array = "";
   int repeats = 3;
   bool json = false;
+  std::string dump;  // write the placed array here (raw, C order), to check placement
 };
 
 [[noreturn]] void Usage() {
-  std::fprintf(stderr, "usage: codec_ceiling URL [--array PATH] [--repeats N] [--json]\n");
+  std::fprintf(stderr, "usage: codec_ceiling URL [--array PATH] [--repeats N] [--json] [--dump RAW_FILE]\n");
   std::exit(2);
 }
 
@@ -58,6 +62,8 @@ Options ParseOptions(int argc, char** argv) {
       options.array = argv[++i];
     } else if (arg == "--repeats" && i + 1 < argc) {
       options.repeats = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--dump" && i + 1 < argc) {
+      options.dump = argv[++i];
     } else if (arg == "--json") {
       options.json = true;
     } else if (!arg.empty() && arg[0] != '-' && options.url.empty()) {
@@ -75,6 +81,7 @@ Options ParseOptions(int argc, char** argv) {
 struct LoadedChunks {
   std::vector<Buffer> values;                          // owns the bytes
   std::vector<std::span<const std::byte>> encoded;     // one per chunk to decode
+  std::vector<std::vector<uint64_t>> coords;           // its read-chunk grid coordinates
   const CodecChain* chain = nullptr;                   // decodes each of them
   uint64_t encoded_bytes = 0;
 };
@@ -107,6 +114,7 @@ LoadedChunks Load(const ZarrArray& array) {
     loaded.values.push_back(std::move(*value));
     const Buffer& stored = loaded.values.back();
     if (!sharding) {
+      loaded.coords.emplace_back(coords.begin(), coords.end());
       loaded.encoded.push_back(stored.span());
       loaded.encoded_bytes += stored.size();
       return;
@@ -115,8 +123,17 @@ LoadedChunks Load(const ZarrArray& array) {
     if (stored.size() < index_size) throw CorruptError("shard smaller than its index");
     const auto index = sharding->index_at_end() ? stored.span().last(index_size)
                                                 : stored.span().first(index_size);
-    for (const InnerChunkLocation& location : sharding->DecodeIndex(index, stored.size())) {
+    const auto& per_shard = sharding->chunks_per_shard();
+    const auto locations = sharding->DecodeIndex(index, stored.size());
+    for (size_t n = 0; n < locations.size(); ++n) {
+      const InnerChunkLocation& location = locations[n];
       if (location.empty) continue;  // never written, or outside the array
+      // Inner chunk n (C order within the shard) in the array's inner grid.
+      std::vector<uint64_t> inner(coords.size());
+      for (size_t d = coords.size(), rest = n; d-- > 0; rest /= per_shard[d]) {
+        inner[d] = coords[d] * per_shard[d] + rest % per_shard[d];
+      }
+      loaded.coords.push_back(std::move(inner));
       loaded.encoded.push_back(stored.span().subspan(location.offset, location.nbytes));
       loaded.encoded_bytes += location.nbytes;
     }
@@ -128,6 +145,43 @@ LoadedChunks Load(const ZarrArray& array) {
 double DecodeAll(const LoadedChunks& loaded, std::span<std::byte> out) {
   const auto start = Clock::now();
   for (const auto& encoded : loaded.encoded) loaded.chain->Decode(encoded, out);
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The whole-array destination of a read, allocated like numpy allocates a
+// large array (fresh pages from the kernel, transparent huge pages asked
+// for), so that first-touch costs match what a reader pays.
+struct FreshOutput {
+  explicit FreshOutput(size_t size) : size(size) {
+    constexpr size_t kHuge = size_t{2} << 20;
+    data = static_cast<std::byte*>(std::aligned_alloc(kHuge, (size + kHuge - 1) / kHuge * kHuge));
+    if (!data) throw InternalError("out of memory");
+    madvise(data, size, MADV_HUGEPAGE);
+  }
+  ~FreshOutput() { std::free(data); }
+  std::byte* data;
+  size_t size;
+};
+
+// What a whole-array read must do at least, on one thread: decode every
+// chunk into a scratch buffer and copy its part of the array into place in
+// `out`. Returns seconds.
+double DecodeAndPlace(const LoadedChunks& loaded, const ZarrArray& array, std::span<std::byte> scratch,
+                      std::byte* out) {
+  const auto& shape = array.metadata().shape;
+  const auto& chunk = array.read_chunk_shape();
+  const size_t elem = array.metadata().dtype.size();
+  const std::vector<uint64_t> zeros(shape.size(), 0);
+  std::vector<uint64_t> origin(shape.size()), extent(shape.size());
+  const auto start = Clock::now();
+  for (size_t i = 0; i < loaded.encoded.size(); ++i) {
+    loaded.chain->Decode(loaded.encoded[i], scratch);
+    for (size_t d = 0; d < shape.size(); ++d) {
+      origin[d] = loaded.coords[i][d] * chunk[d];
+      extent[d] = std::min(chunk[d], shape[d] - origin[d]);
+    }
+    CopyRegion({scratch.data(), chunk, zeros}, {out, shape, origin}, extent, elem);
+  }
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
@@ -209,6 +263,28 @@ int Run(const Options& options) {
     best_parallel = std::min(best_parallel, DecodeAllParallel(loaded, threads));
   }
 
+  // Decode + placement into a reused (already faulted-in) whole array, and
+  // into a fresh one each pass, as a read-all into a new numpy array.
+  double best_placed = 1e300, best_placed_fresh = 1e300;
+  {
+    FreshOutput reused(array_bytes);
+    std::fill_n(reused.data, array_bytes, std::byte{0});
+    for (int r = 0; r < options.repeats; ++r) {
+      best_placed = std::min(best_placed, DecodeAndPlace(loaded, array, out.span(), reused.data));
+    }
+    if (!options.dump.empty()) {
+      std::FILE* f = std::fopen(options.dump.c_str(), "wb");
+      if (!f || std::fwrite(reused.data, 1, array_bytes, f) != array_bytes) {
+        throw InvalidArgumentError("cannot write " + options.dump);
+      }
+      std::fclose(f);
+    }
+  }
+  for (int r = 0; r < options.repeats; ++r) {
+    FreshOutput fresh(array_bytes);
+    best_placed_fresh = std::min(best_placed_fresh, DecodeAndPlace(loaded, array, out.span(), fresh.data));
+  }
+
   const double decoded_gbs = decoded_bytes / best / 1e9;
   const double array_gbs = array_bytes_decoded / best / 1e9;
   const double parallel_array_gbs = array_bytes_decoded / best_parallel / 1e9;
@@ -219,14 +295,18 @@ int Run(const Options& options) {
         "\"missing_chunks\": %llu, \"encoded_bytes\": %llu, \"decoded_bytes\": %llu, "
         "\"array_bytes\": %llu, \"load_seconds\": %.6f, \"decode_seconds\": %.6f, "
         "\"decoded_gbs_1thread\": %.4f, \"array_gbs_1thread\": %.4f, \"threads\": %u, "
-        "\"ceiling_gbs\": %.4f, \"parallel_seconds\": %.6f, \"measured_parallel_gbs\": %.4f}\n",
+        "\"ceiling_gbs\": %.4f, \"parallel_seconds\": %.6f, \"measured_parallel_gbs\": %.4f, "
+        "\"placed_seconds\": %.6f, \"placed_gbs_1thread\": %.4f, \"placed_fresh_seconds\": %.6f, "
+        "\"placed_fresh_gbs_1thread\": %.4f, \"read_all_ceiling_gbs\": %.4f}\n",
         options.url.c_str(), options.array.c_str(), codecs.c_str(),
         array.metadata().codecs->sharding() ? "true" : "false", loaded.encoded.size(),
         static_cast<unsigned long long>(missing),
         static_cast<unsigned long long>(loaded.encoded_bytes),
         static_cast<unsigned long long>(decoded_bytes), static_cast<unsigned long long>(array_bytes),
         load_seconds, best, decoded_gbs, array_gbs, threads, array_gbs * threads, best_parallel,
-        parallel_array_gbs);
+        parallel_array_gbs, best_placed, array_bytes_decoded / best_placed / 1e9, best_placed_fresh,
+        array_bytes_decoded / best_placed_fresh / 1e9,
+        array_bytes_decoded / best_placed_fresh / 1e9 * threads);
     return 0;
   }
   std::printf("array           %s %s (%s%s)\n", options.url.c_str(), options.array.c_str(),
@@ -241,6 +321,12 @@ int Run(const Options& options) {
               array_gbs * threads, threads);
   std::printf("measured        %.3f GB/s of array with %u decoding threads\n", parallel_array_gbs,
               threads);
+  std::printf("+ placement    %.3f GB/s of array on 1 thread (decode, copy into a reused array)\n",
+              array_bytes_decoded / best_placed / 1e9);
+  std::printf("+ fresh output %.3f GB/s of array on 1 thread (decode, copy into a new array)\n",
+              array_bytes_decoded / best_placed_fresh / 1e9);
+  std::printf("read-all bound %.3f GB/s of array (the last x %u hardware threads)\n",
+              array_bytes_decoded / best_placed_fresh / 1e9 * threads, threads);
   return 0;
 }
 

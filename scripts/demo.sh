@@ -14,3 +14,5 @@ echo "== geobatch scan $cube (whole arrays)"
 "$cli" scan "$cube"
 echo "== geobatch scan $cube (chunk by chunk)"
 "$cli" scan "$cube" --chunks
+echo "== streaming shuffled batches from $cube"
+PYTHONPATH=python .venv/bin/python bench/stream_batches.py "$cube" --seconds "${DEMO_SECONDS:-10}"

@@ -41,7 +41,6 @@ class DiskCache {
   // Blocks until every Put so far is on disk.
   void Flush();
 
-  const std::string& directory() const { return directory_; }
 
  private:
   struct PendingWrite {

@@ -27,7 +27,6 @@ class MemoryCache {
   void Put(const std::string& key, std::shared_ptr<const CachedValue> value);
 
   uint64_t used_bytes() const;
-  uint64_t budget_bytes() const { return budget_; }
 
  private:
   struct Entry {

@@ -26,8 +26,6 @@ class CurlTransfer {
   CurlTransfer(const CurlTransfer&) = delete;
   CurlTransfer& operator=(const CurlTransfer&) = delete;
 
-  CURL* easy() const { return easy_; }
-
   // The outcome, once curl reports `code` for the handle.
   HttpResult Finish(CURLcode code);
   Callback TakeCallback() { return std::move(done_); }

@@ -42,8 +42,6 @@ class HttpClient {
   // from a completion callback.
   void Send(HttpRequest request, Callback done, std::chrono::nanoseconds delay = {});
 
-  size_t max_requests() const { return options_.max_requests; }
-
  private:
   struct Queued {
     HttpRequest request;

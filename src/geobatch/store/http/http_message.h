@@ -40,7 +40,6 @@ struct HttpResponse {
 struct HttpResult {
   HttpResponse response;
   std::optional<Error> error;
-  int attempts = 1;
 };
 
 }  // namespace geobatch

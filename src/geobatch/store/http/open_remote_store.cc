@@ -15,11 +15,6 @@ std::string_view SchemeOf(std::string_view url) {
 
 }  // namespace
 
-bool IsRemoteUrl(std::string_view url) {
-  const std::string_view scheme = SchemeOf(url);
-  return scheme == "http" || scheme == "https" || scheme == "s3" || scheme == "gs";
-}
-
 std::shared_ptr<Store> OpenRemoteStore(std::string_view url, const RemoteOptions& options) {
   const std::string_view scheme = SchemeOf(url);
   if (scheme == "http" || scheme == "https") return HttpStore::Open(url, options);

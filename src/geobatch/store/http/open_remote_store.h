@@ -11,9 +11,6 @@
 
 namespace geobatch {
 
-// True for the schemes OpenRemoteStore serves.
-bool IsRemoteUrl(std::string_view url);
-
 // Throws InvalidArgumentError for other schemes.
 std::shared_ptr<Store> OpenRemoteStore(std::string_view url, const RemoteOptions& options);
 

@@ -31,7 +31,6 @@ std::optional<Buffer> ValueOf(const CachedValue& entry) {
 
 RemoteStore::RemoteStore(std::string url, const RemoteOptions& options)
     : url_(std::move(url)),
-      options_(options),
       retry_(RetryPolicy::From(options)),
       client_(HttpClient::Shared(options)),
       memory_cache_(MemoryCache::Shared(options.cache_bytes)),

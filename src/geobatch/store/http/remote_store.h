@@ -28,8 +28,6 @@ class RemoteStore : public Store, public std::enable_shared_from_this<RemoteStor
   bool Exists(std::string_view key) override;
   std::string url() const override { return url_; }
 
-  const RemoteOptions& options() const { return options_; }
-
  protected:
   RemoteStore(std::string url, const RemoteOptions& options);
 
@@ -60,7 +58,6 @@ class RemoteStore : public Store, public std::enable_shared_from_this<RemoteStor
   std::optional<Buffer> GetEmptyRange(const std::string& url, ByteRange range);
 
   const std::string url_;
-  const RemoteOptions options_;
   const RetryPolicy retry_;
   const std::shared_ptr<HttpClient> client_;
   const std::shared_ptr<MemoryCache> memory_cache_;  // null when off

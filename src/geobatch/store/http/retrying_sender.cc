@@ -26,7 +26,6 @@ struct Attempts : std::enable_shared_from_this<Attempts> {
   }
 
   void OnResult(HttpResult result) {
-    result.attempts = attempts;
     const auto reason = RetryReason(result);
     if (!reason) {
       done(std::move(result));

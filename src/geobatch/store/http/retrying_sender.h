@@ -1,8 +1,8 @@
 // Sends a request through an HttpClient and sends it again, after the
 // policy's backoff, for as long as the outcome is worth retrying and the
-// policy allows. The final outcome carries how many attempts it took; when
-// the retries run out, its error names the URL, the last failure and the
-// attempts (a persistent 503 becomes a TransientError saying so).
+// policy allows. When the retries run out, the outcome's error names the URL,
+// the last failure and the attempts (a persistent 503 becomes a
+// TransientError saying so).
 #pragma once
 
 #include <memory>

@@ -95,12 +95,6 @@ std::string FirstText(std::string_view xml, std::string_view tag) {
 
 }  // namespace
 
-std::vector<std::string> XmlElementTexts(std::string_view xml, std::string_view tag) {
-  std::vector<std::string> out;
-  for (std::string_view raw : RawElements(xml, tag)) out.push_back(DecodeXmlText(raw));
-  return out;
-}
-
 ListObjectsPage ParseListObjectsV2(std::string_view xml) {
   if (RawElements(xml, "ListBucketResult").empty()) {
     throw CorruptError("the listing response is not a ListBucketResult: " + std::string(xml.substr(0, 200)));

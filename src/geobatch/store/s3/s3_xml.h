@@ -28,7 +28,4 @@ struct S3ErrorDocument {
 
 std::optional<S3ErrorDocument> ParseS3Error(std::string_view xml);
 
-// The text of each <tag>...</tag> (or <tag/>) in `xml`, entities decoded.
-std::vector<std::string> XmlElementTexts(std::string_view xml, std::string_view tag);
-
 }  // namespace geobatch

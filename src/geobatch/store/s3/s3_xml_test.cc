@@ -47,9 +47,11 @@ TEST(S3Xml, ParsesErrors) {
   EXPECT_FALSE(ParseS3Error("<html>404</html>"));
 }
 
-TEST(S3Xml, ElementTextsSkipLongerNamesAndReadEmptyElements) {
-  EXPECT_EQ(XmlElementTexts("<KeyCount>2</KeyCount><Key>a</Key><Key/><Key x=\"1\">b</Key>", "Key"),
-            (std::vector<std::string>{"a", "", "b"}));
+TEST(S3Xml, ElementsAreMatchedByTheirWholeName) {
+  const ListObjectsPage page = ParseListObjectsV2(
+      "<ListBucketResult><KeyCount>3</KeyCount><Contents><KeyCount>9</KeyCount><Key>a</Key></Contents>"
+      "<Contents><Key/></Contents><Contents><Key x=\"1\">b</Key></Contents></ListBucketResult>");
+  EXPECT_EQ(page.keys, (std::vector<std::string>{"a", "", "b"}));
 }
 
 }  // namespace

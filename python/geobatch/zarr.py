@@ -233,13 +233,18 @@ def _wrap(node):
     return Array(node) if isinstance(node, _core.Array) else Group(node)
 
 
-def open(url: str, path: str = ""):
-    """Opens the array or group at ``path`` inside the store at ``url``."""
-    return _wrap(_core.open_node(str(url), path))
+def open(url: str, path: str = "", *, storage_options: dict | None = None):
+    """Opens the array or group at ``path`` inside the store at ``url``.
+
+    ``storage_options`` configures remote stores (names of RemoteOptions:
+    max_requests, cache_bytes, cache_dir, anonymous, endpoint, region, ...).
+    """
+    options = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in (storage_options or {}).items()}
+    return _wrap(_core.open_node(str(url), path, options))
 
 
-def open_array(url: str, path: str = "") -> Array:
-    node = open(url, path)
+def open_array(url: str, path: str = "", *, storage_options: dict | None = None) -> Array:
+    node = open(url, path, storage_options=storage_options)
     if not isinstance(node, Array):
         from ._errors import NotFoundError
 
@@ -247,8 +252,8 @@ def open_array(url: str, path: str = "") -> Array:
     return node
 
 
-def open_group(url: str, path: str = "") -> Group:
-    node = open(url, path)
+def open_group(url: str, path: str = "", *, storage_options: dict | None = None) -> Group:
+    node = open(url, path, storage_options=storage_options)
     if not isinstance(node, Group):
         from ._errors import NotFoundError
 

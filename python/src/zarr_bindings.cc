@@ -1,6 +1,7 @@
 #include "zarr_bindings.h"
 
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/map.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
@@ -10,6 +11,7 @@
 #include <variant>
 
 #include "geobatch/format/zarr/hierarchy.h"
+#include "geobatch/store/http/open_remote_store.h"
 #include "geobatch/store/store_registry.h"
 #include "geobatch/util/error.h"
 #include "json_to_python.h"
@@ -67,14 +69,27 @@ void BindZarr(nb::module_& m) {
       .def_prop_ro("zarr_format", &ZarrGroup::zarr_format)
       .def_prop_ro("consolidated", &ZarrGroup::consolidated)
       .def_prop_ro("attributes", [](const ZarrGroup& g) { return JsonToPython(g.attributes()); })
-      .def("child_names", &ZarrGroup::ChildNames)
-      .def("open", [](const ZarrGroup& g, const std::string& path) { return ToVariant(g.Open(path)); });
+      .def("child_names", &ZarrGroup::ChildNames, nb::call_guard<nb::gil_scoped_release>())
+      .def("open", [](const ZarrGroup& g, const std::string& path) { return ToVariant(g.Open(path)); },
+           nb::call_guard<nb::gil_scoped_release>());
 
   m.def("open_node",
-        [](const std::string& url, const std::string& path) {
-          return ToVariant(OpenZarrNode(OpenStore(url), path));
+        [](const std::string& url, const std::string& path,
+           const std::map<std::string, std::string>& storage_options) {
+          std::shared_ptr<Store> store;
+          if (storage_options.empty()) {
+            store = OpenStore(url);
+          } else {
+            RemoteOptions options = RemoteOptions::FromEnvironment();
+            for (const auto& [name, value] : storage_options) options.Set(name, value);
+            store = OpenRemoteStore(url, options);  // InvalidArgumentError for non-remote URLs
+          }
+          nb::gil_scoped_release release;  // metadata reads may wait on the network
+          return ToVariant(OpenZarrNode(std::move(store), path));
         },
-        nb::arg("url"), nb::arg("path") = "", "Opens the array or group at `path` in the store at `url`.");
+        nb::arg("url"), nb::arg("path") = "",
+        nb::arg("storage_options") = std::map<std::string, std::string>{},
+        "Opens the array or group at `path` in the store at `url`.");
 }
 
 }  // namespace geobatch::python

@@ -46,6 +46,7 @@ def _write_cube(root: Path) -> tuple[np.ndarray, np.ndarray]:
     values = (rng.standard_normal((24, 60, 90)) * 10 + 280).astype("float32")
     t2m[:18] = values[:18]  # the last time chunk is never written: it reads as the fill value
     sharded = group.create_array("sharded", shape=(32, 64), chunks=(4, 8), shards=(16, 32), dtype="int16",
+                                 dimension_names=("y", "x"),
                                  fill_value=-1, compressors=zarr.codecs.ZstdCodec(level=1))
     sharded[:] = rng.integers(-1000, 1000, (32, 64), dtype="int16")
     sharded[16:, 32:] = -1  # an empty shard

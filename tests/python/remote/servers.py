@@ -59,7 +59,7 @@ class NginxServer:
     directories under /nolist/ have no index page."""
 
     def __init__(self, root: Path, workers: int = 1, tls: tuple[Path, Path] | None = None):
-        self.root = Path(root)
+        self.root = Path(root).resolve()
         self.dir = Path(tempfile.mkdtemp(prefix="geobatch-nginx-"))
         self.port = free_port()
         temps = "\n".join(f"  {t}_temp_path {self.dir / t};" for t in

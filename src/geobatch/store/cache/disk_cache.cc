@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -92,6 +93,16 @@ std::shared_ptr<DiskCache> DiskCache::Shared(const std::string& directory) {
   static std::mutex mutex;
   static auto* caches = new std::map<std::string, std::shared_ptr<DiskCache>>();  // lives until exit
   std::lock_guard lock(mutex);
+  if (caches->empty()) {
+    // Exit handlers run last registered first: initialising OpenSSL (which
+    // registers its own cleanup) before registering ours lets the pending
+    // writes finish while hashing still works.
+    Sha256("");
+    std::atexit([] {
+      std::lock_guard lock(mutex);
+      for (auto& [directory, cache] : *caches) cache->Close();
+    });
+  }
   auto& cache = (*caches)[fs::absolute(directory).lexically_normal().string()];
   if (!cache) cache = std::make_shared<DiskCache>(directory);
   return cache;
@@ -117,7 +128,7 @@ std::optional<CachedValue> DiskCache::Get(std::string_view url, std::string_view
 void DiskCache::Put(std::string_view url, std::string_view range_tag, std::shared_ptr<const CachedValue> value) {
   {
     std::lock_guard lock(mutex_);
-    if (pending_bytes_ + value->bytes.size() > kMaxPendingBytes) return;
+    if (closed_ || pending_bytes_ + value->bytes.size() > kMaxPendingBytes) return;
     pending_bytes_ += value->bytes.size();
     pending_.push_back({std::string(url), std::string(range_tag), std::move(value)});
   }
@@ -127,6 +138,14 @@ void DiskCache::Put(std::string_view url, std::string_view range_tag, std::share
 void DiskCache::Flush() {
   std::unique_lock lock(mutex_);
   drained_.wait(lock, [this] { return pending_.empty() && !writing_; });
+}
+
+void DiskCache::Close() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  Flush();
 }
 
 void DiskCache::Write(const PendingWrite& write) {
@@ -158,7 +177,11 @@ void DiskCache::WriterLoop() {
     pending_.pop_front();
     writing_ = true;
     lock.unlock();
-    Write(write);
+    try {
+      Write(write);
+    } catch (...) {
+      // Best effort: a value that could not be cached is fetched again later.
+    }
     lock.lock();
     writing_ = false;
     pending_bytes_ -= write.value->bytes.size();

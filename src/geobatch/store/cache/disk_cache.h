@@ -30,7 +30,8 @@ class DiskCache {
   DiskCache(const DiskCache&) = delete;
   DiskCache& operator=(const DiskCache&) = delete;
 
-  // The process-wide cache of `directory` (one writer thread per directory).
+  // The process-wide cache of `directory` (one writer thread per directory);
+  // its pending writes are finished when the process exits.
   static std::shared_ptr<DiskCache> Shared(const std::string& directory);
 
   // `range_tag` names the byte range ("all", "0+100", "-16"): a short token
@@ -40,6 +41,9 @@ class DiskCache {
 
   // Blocks until every Put so far is on disk.
   void Flush();
+
+  // Ignores further Puts and flushes the pending ones.
+  void Close();
 
 
  private:
@@ -59,6 +63,7 @@ class DiskCache {
   std::deque<PendingWrite> pending_;
   uint64_t pending_bytes_ = 0;
   bool writing_ = false;
+  bool closed_ = false;
   bool stopping_ = false;
   std::thread writer_;
 };

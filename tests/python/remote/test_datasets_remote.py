@@ -1,0 +1,28 @@
+"""Datasets and batches over a remote URL: the same variables and the same
+batches as from the local copy of the store."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import geobatch
+from conftest import Data
+from test_helpers import assert_same
+
+
+def test_dataset_over_http(nginx, data: Data):
+    ds = geobatch.open_dataset(nginx.url + "/cube.zarr")
+    assert ds["t2m"].dims == ("time", "lat", "lon")
+    assert_same(ds["t2m"].read(), data.t2m)
+
+
+def test_batches_over_http_equal_local_batches(nginx, data: Data):
+    def batches(url):
+        ds = geobatch.open_dataset(url).subset(["t2m"])
+        generator = geobatch.BatchGenerator(ds, input_dims={"lat": 30, "lon": 45}, batch_dims={"time": 6})
+        return [np.asarray(batch["t2m"]) for batch in generator]
+
+    remote, local = batches(nginx.url + "/cube.zarr"), batches(str(data.www / "cube.zarr"))
+    assert len(remote) == len(local) > 0
+    for r, l in zip(remote, local):
+        assert_same(r, l)

@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-.venv/bin/pip wheel -q --no-build-isolation --no-deps -w "$work/wheel" .
+# The CUDA target is checked by the main build; packaging is checked without it.
+.venv/bin/pip wheel -q --no-build-isolation --no-deps -C cmake.define.GEOBATCH_WITH_CUDA=OFF \
+  -w "$work/wheel" .
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "$work"/wheel/geobatch-*.whl
 .venv/bin/python - "$work/store" <<'PY'

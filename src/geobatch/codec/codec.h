@@ -57,7 +57,7 @@ class ArrayToBytesCodec {
 
   // True when the encoded bytes of a chunk of `layout` are exactly its decoded
   // bytes, so a decompressor may write straight into the destination.
-  virtual bool IsIdentity(const ChunkLayout& layout) const { return false; }
+  virtual bool IsIdentity(const ChunkLayout& /*layout*/) const { return false; }
 };
 
 class ArrayToArrayCodec {

@@ -166,6 +166,10 @@ nlohmann::json CodecChain::ToJson() const {
   return out;
 }
 
+bool CodecChain::stores_decoded_bytes() const {
+  return array_to_array_.empty() && bytes_to_bytes_.empty() && array_to_bytes_->IsIdentity(layouts_.back());
+}
+
 const ShardingCodec* CodecChain::sharding() const {
   if (!array_to_array_.empty() || !bytes_to_bytes_.empty()) return nullptr;
   return dynamic_cast<const ShardingCodec*>(array_to_bytes_.get());

@@ -31,6 +31,10 @@ class CodecChain {
   void Decode(std::span<const std::byte> encoded, std::span<std::byte> out) const;
   Buffer Encode(std::span<const std::byte> decoded) const;
 
+  // True when a chunk's stored bytes are its decoded bytes (only a native-
+  // endian "bytes" codec), so a reader may fetch them straight into place.
+  bool stores_decoded_bytes() const;
+
   // The codec list as v3 metadata.
   nlohmann::json ToJson() const;
 

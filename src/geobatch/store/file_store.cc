@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "geobatch/util/error.h"
+#include "geobatch/util/thread_pool.h"
 
 namespace geobatch {
 namespace {
@@ -29,6 +30,37 @@ struct FileDescriptor {
   }
 };
 
+// Opens `path` (the value of `key`) into `file` and resolves `range` against
+// its size as {offset, length}; nullopt when there is no such value.
+std::optional<std::pair<uint64_t, uint64_t>> OpenRange(const std::string& path, std::string_view key,
+                                                       ByteRange range, FileDescriptor& file) {
+  file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (file.fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    throw IoError("cannot open", path, errno);
+  }
+  struct stat info;
+  if (::fstat(file.fd, &info) != 0) throw IoError("cannot stat", path, errno);
+  if (S_ISDIR(info.st_mode)) return std::nullopt;  // a key prefix, not a value
+  return ResolveRange(range, static_cast<uint64_t>(info.st_size), key);
+}
+
+// Fills `out` from `offset` of the open file.
+void ReadFully(const FileDescriptor& file, const std::string& path, uint64_t offset,
+               std::span<std::byte> out) {
+  uint64_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::pread(file.fd, out.data() + done, out.size() - done,
+                              static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw IoError("cannot read", path, errno);
+    }
+    if (n == 0) throw CorruptError("'" + path + "' shrank while being read");
+    done += static_cast<uint64_t>(n);
+  }
+}
+
 }  // namespace
 
 FileStore::FileStore(std::string root) : root_(std::move(root)) {
@@ -42,28 +74,32 @@ std::string FileStore::PathOf(std::string_view key) const {
 
 std::optional<Buffer> FileStore::Get(std::string_view key, ByteRange range) {
   const std::string path = PathOf(key);
-  FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (file.fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
-    throw IoError("cannot open", path, errno);
-  }
-  struct stat info;
-  if (::fstat(file.fd, &info) != 0) throw IoError("cannot stat", path, errno);
-  if (S_ISDIR(info.st_mode)) return std::nullopt;  // a key prefix, not a value
-  const auto [offset, length] = ResolveRange(range, static_cast<uint64_t>(info.st_size), key);
-  Buffer buffer(length);
-  uint64_t done = 0;
-  while (done < length) {
-    const ssize_t n = ::pread(file.fd, buffer.data() + done, length - done,
-                              static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw IoError("cannot read", path, errno);
-    }
-    if (n == 0) throw CorruptError("'" + path + "' shrank while being read");
-    done += static_cast<uint64_t>(n);
-  }
+  FileDescriptor file{-1};
+  const auto resolved = OpenRange(path, key, range, file);
+  if (!resolved) return std::nullopt;
+  Buffer buffer(resolved->second);
+  ReadFully(file, path, resolved->first, buffer.span());
   return buffer;
+}
+
+void FileStore::GetIntoAsync(std::string key, ByteRange range, std::span<std::byte> out,
+                             ReadIntoCallback done) {
+  IoPool().Submit([this, key = std::move(key), range, out, done = std::move(done)] {
+    ReadIntoResult result;
+    try {
+      const std::string path = PathOf(key);
+      FileDescriptor file{-1};
+      const auto resolved = OpenRange(path, key, range, file);
+      result.found = resolved.has_value();
+      if (resolved) {
+        CheckReadSize(resolved->second, out.size(), key);
+        ReadFully(file, path, resolved->first, out);
+      }
+    } catch (...) {
+      result.error = std::current_exception();
+    }
+    done(std::move(result));
+  });
 }
 
 bool FileStore::Exists(std::string_view key) {

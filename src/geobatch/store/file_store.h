@@ -15,6 +15,9 @@ class FileStore final : public Store {
   explicit FileStore(std::string root);
 
   std::optional<Buffer> Get(std::string_view key, ByteRange range) override;
+  // Reads with pread straight into `out`, on the IO pool.
+  void GetIntoAsync(std::string key, ByteRange range, std::span<std::byte> out,
+                    ReadIntoCallback done) override;
   bool Exists(std::string_view key) override;
   std::vector<std::string> List(std::string_view prefix) override;
   std::string url() const override { return "file://" + root_; }

@@ -1,6 +1,7 @@
 #include "geobatch/store/store.h"
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "geobatch/util/error.h"
@@ -27,6 +28,22 @@ void Store::GetAsync(std::string key, ByteRange range, ReadCallback done) {
       result.error = std::current_exception();
     }
     done(std::move(result));
+  });
+}
+
+void Store::GetIntoAsync(std::string key, ByteRange range, std::span<std::byte> out,
+                         ReadIntoCallback done) {
+  GetAsync(key, range, [key, out, done = std::move(done)](ReadResult result) {
+    ReadIntoResult into{result.value.has_value(), result.error};
+    if (into.found) {
+      try {
+        CheckReadSize(result.value->size(), out.size(), key);
+        std::memcpy(out.data(), result.value->data(), out.size());
+      } catch (...) {
+        into.error = std::current_exception();
+      }
+    }
+    done(std::move(into));
   });
 }
 
@@ -70,6 +87,13 @@ std::pair<uint64_t, uint64_t> ResolveRange(ByteRange range, uint64_t size, std::
   }
   throw CorruptError("'" + std::string(key) + "' has " + std::to_string(size) +
                      " bytes; cannot read " + range.ToString());
+}
+
+void CheckReadSize(uint64_t actual, uint64_t expected, std::string_view key) {
+  if (actual != expected) {
+    throw CorruptError("'" + std::string(key) + "' has " + std::to_string(actual) + " bytes, expected " +
+                       std::to_string(expected));
+  }
 }
 
 }  // namespace geobatch

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,13 @@ struct ReadResult {
 };
 using ReadCallback = std::function<void(ReadResult)>;
 
+// The outcome of a read into the caller's memory: found or absent, or an error.
+struct ReadIntoResult {
+  bool found = false;
+  std::exception_ptr error;
+};
+using ReadIntoCallback = std::function<void(ReadIntoResult)>;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -53,6 +61,14 @@ class Store {
   // Get() on the shared IO pool; remote stores override it with their own
   // event loops.
   virtual void GetAsync(std::string key, ByteRange range, ReadCallback done);
+
+  // Like GetAsync, but the bytes land in `out`, which must stay valid until
+  // `done` runs; a value (or range) of another size than `out` is a
+  // CorruptError. Readers use it where stored bytes are the decoded bytes
+  // (uncompressed chunks). The default reads with GetAsync and copies;
+  // stores that can read straight into memory override it.
+  virtual void GetIntoAsync(std::string key, ByteRange range, std::span<std::byte> out,
+                            ReadIntoCallback done);
 
   virtual bool Exists(std::string_view key) = 0;
 
@@ -74,5 +90,8 @@ void ValidateKey(std::string_view key);
 // Applies `range` to a value of `size` bytes: {offset, length}; throws
 // CorruptError when the range reaches past the end.
 std::pair<uint64_t, uint64_t> ResolveRange(ByteRange range, uint64_t size, std::string_view key);
+
+// Throws CorruptError unless a read of `key` produced exactly `expected` bytes.
+void CheckReadSize(uint64_t actual, uint64_t expected, std::string_view key);
 
 }  // namespace geobatch

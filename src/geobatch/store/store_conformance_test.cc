@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <future>
 
 #include "geobatch/store/file_store.h"
 #include "geobatch/store/memory_store.h"
@@ -119,6 +120,31 @@ TEST_P(StoreConformance, ManyAsyncReadsInFlight) {
   group.Wait();
   EXPECT_EQ(found, 100);
   EXPECT_EQ(absent, 100);
+}
+
+// Runs GetIntoAsync and waits: {found, error kind or nullopt}.
+std::pair<bool, std::optional<ErrorKind>> GetInto(Store& store, std::string key, ByteRange range,
+                                                  std::span<std::byte> out) {
+  std::promise<ReadIntoResult> promise;
+  store.GetIntoAsync(std::move(key), range, out, [&](ReadIntoResult r) { promise.set_value(std::move(r)); });
+  ReadIntoResult result = promise.get_future().get();
+  if (!result.error) return {result.found, std::nullopt};
+  try {
+    std::rethrow_exception(result.error);
+  } catch (const Error& e) {
+    return {result.found, e.kind()};
+  }
+}
+
+TEST_P(StoreConformance, ReadsIntoCallerMemory) {
+  std::string out(4, '.');
+  auto bytes = std::as_writable_bytes(std::span(out.data(), out.size()));
+  EXPECT_EQ(GetInto(store(), "a/c/0/1", ByteRange::Of(3, 4), bytes), std::pair(true, std::optional<ErrorKind>()));
+  EXPECT_EQ(out, "3456");
+  EXPECT_EQ(GetInto(store(), "a/c/9/9", ByteRange::All(), bytes).first, false);
+  // A value of another size than the destination is corrupt, not truncated or padded.
+  EXPECT_EQ(GetInto(store(), "a/c/0/1", ByteRange::All(), bytes).second, ErrorKind::kCorrupt);
+  EXPECT_EQ(GetInto(store(), "../x", ByteRange::All(), bytes).second, ErrorKind::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::Values("file", "memory"));

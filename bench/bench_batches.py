@@ -262,7 +262,11 @@ def main() -> None:
           f"= {ceiling['ceiling_decoded_mbs']:.0f} MB/s; measured with {ceiling['threads']} threads "
           f"{ceiling['measured_parallel_gbs'] * 1e3:.0f} MB/s")
     print(table(results, ceiling))
-    print(f"speedup (samples/s): {speedup[0]:.0f}x with 0 workers, {speedup[2]:.0f}x with 2 workers")
+    best = {peer: max((r for r in results if r["peer"] == peer), key=lambda r: r["samples_per_s"])
+            for peer in ("geobatch", "xbatcher")}
+    print(f"speedup (samples/s): {speedup[0]:.0f}x with 0 workers, {speedup[2]:.0f}x with 2 workers; "
+          f"best against best: {best['geobatch']['samples_per_s'] / best['xbatcher']['samples_per_s']:.0f}x "
+          f"(geobatch with {best['geobatch']['workers']} workers, xbatcher with {best['xbatcher']['workers']})")
 
 
 if __name__ == "__main__":

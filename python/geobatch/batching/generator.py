@@ -117,7 +117,7 @@ class BatchGenerator:
 
     def __init__(self, ds, input_dims, input_overlap=None, batch_dims=None, concat_input_dims: bool = False,
                  preload_batch: bool = True, *, batch_size: int | None = None, variables=None,
-                 shuffle: bool = False, seed: int = 0, block_chunks: int = 1, sampling: str = "grid",
+                 shuffle: bool = False, seed: int = 0, block_chunks: int = 2, sampling: str = "grid",
                  samples_per_epoch: int | None = None, last_batch: str = "keep", pad_value: Any = None,
                  max_nan_fraction: float | None = None, shard: Any = "auto", even_shards: bool = False,
                  prefetch: int = 2, threads: int = 2, cache_bytes: int = 1 << 30, dtype=None, normalize=None,

@@ -113,12 +113,12 @@ def test_shuffled_xbatcher_mode_visits_every_batch(sources):
     params = PARAMS["two_dims"]
     expected = [b for b in xbatcher.BatchGenerator(reference, **params)]
     gen = geobatch.xbatcher.BatchGenerator(ds, **params, shuffle=True, seed=3)
-    epochs = [list(gen), list(gen)]
-    for got in epochs:
+    orders = []
+    for got in (list(gen), list(gen)):
         assert len(got) == len(expected)
-        keys = [(float(b.lat[0]), float(b.lon[0])) for b in got]
-        assert sorted(keys) == sorted((float(b.lat[0]), float(b.lon[0])) for b in expected)
-    assert [float(b.lon[0]) for b in epochs[0]] != [float(b.lon[0]) for b in epochs[1]]
+        orders.append([(float(b.lat[0]), float(b.lon[0])) for b in got])
+        assert sorted(orders[-1]) == sorted((float(b.lat[0]), float(b.lon[0])) for b in expected)
+    assert orders[0] != orders[1]
 
 
 def test_bad_parameters_fail_before_reading(sources):

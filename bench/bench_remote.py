@@ -103,6 +103,46 @@ class Tensorstore:
 
 READERS = [Geobatch(), ZarrPythonObstore(), Tensorstore()]
 
+# The training task of bench_batches.py: shuffled 3 x 48 x 48 windows, 32 per batch.
+WINDOW = {"time": 3, "latitude": 48, "longitude": 48}
+OVERLAP = {"time": 1, "latitude": 16, "longitude": 16}
+BATCH = 32
+
+
+def geobatch_stream(url: str, batches: int) -> tuple[float, float]:
+    """(seconds to the first batch from opening, samples/s after it) of
+    geobatch's shuffled batch stream over the remote dataset."""
+    import geobatch
+    start = time.perf_counter()
+    gen = geobatch.BatchGenerator(geobatch.open_dataset(url)[[ARRAY]], WINDOW, OVERLAP, batch_size=BATCH,
+                                  shuffle=True, seed=0)
+    it = iter(gen)
+    next(it)
+    first = time.perf_counter() - start
+    t0, samples = time.perf_counter(), 0
+    for _ in range(batches - 1):
+        samples += len(next(it)[ARRAY])
+    return first, samples / (time.perf_counter() - t0)
+
+
+def xbatcher_stream(url: str, batches: int) -> tuple[float, float]:
+    """The same for xbatcher over xarray.open_zarr (fsspec HTTP), drawing
+    shuffled samples in-process as DataLoader(num_workers=0) would."""
+    import xarray as xr
+    import xbatcher
+    start = time.perf_counter()
+    gen = xbatcher.BatchGenerator(xr.open_zarr(url)[[ARRAY]], input_dims=WINDOW, input_overlap=OVERLAP)
+    order = np.random.default_rng(0).permutation(len(gen))
+
+    def batch(k):
+        return np.stack([gen[int(i)][ARRAY].values for i in order[k * BATCH:(k + 1) * BATCH]])
+    batch(0)
+    first = time.perf_counter() - start
+    t0 = time.perf_counter()
+    for k in range(1, batches):
+        batch(k)
+    return first, (batches - 1) * BATCH / (time.perf_counter() - t0)
+
 
 def best_of(repeats: int, fn) -> tuple[float, object]:
     best, result = float("inf"), None
@@ -120,6 +160,7 @@ def main() -> None:
     parser.add_argument("--in-flight", default="1,4,16,64")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--markdown", type=pathlib.Path)
+    parser.add_argument("--batches", type=int, default=100, help="geobatch batches per stream (xbatcher: 4)")
     args = parser.parse_args()
     rtts = [float(x) for x in args.rtt_ms.split(",")]
     in_flight = [int(x) for x in args.in_flight.split(",")]
@@ -145,7 +186,7 @@ def main() -> None:
         "| RTT added | requests in flight | " + " | ".join(r.name + " GB/s" for r in READERS) + " |",
         "| --- | --- |" + " --- |" * len(READERS),
     ]
-    first_reads = {}
+    first_reads, streams = {}, {}
     try:
         for rtt in rtts:
             relay = LatencyRelay(nginx.port, rtt) if rtt > 0 else None
@@ -164,6 +205,11 @@ def main() -> None:
                 start = time.perf_counter()
                 reader.read_one(reader.open(base, max(in_flight)))
                 first_reads[(rtt, reader.name)] = time.perf_counter() - start
+            for name, stream, count in (("geobatch", geobatch_stream, args.batches),
+                                        ("xbatcher", xbatcher_stream, 4)):
+                streams[(rtt, name)] = stream(base, count)
+                print(f"rtt {rtt:g} ms, {name} batch stream: first batch {streams[(rtt, name)][0]:.2f} s, "
+                      f"{streams[(rtt, name)][1]:.0f} samples/s", flush=True)
             if relay:
                 relay.close()
     finally:
@@ -174,6 +220,14 @@ def main() -> None:
     for rtt in rtts:
         lines.append(f"| {rtt:g} ms | " + " | ".join(f"{first_reads[(rtt, r.name)] * 1000:.0f} ms"
                                                    for r in READERS) + " |")
+    lines += ["", f"Batch streams (shuffled {WINDOW} windows with overlap {OVERLAP}, {BATCH} per batch, t2m "
+              f"only; geobatch {args.batches} batches, xbatcher 4; in-process, default settings):", "",
+              "| RTT added | geobatch samples/s | xbatcher samples/s | ratio | geobatch first batch | "
+              "xbatcher first batch |", "| --- | --- | --- | --- | --- | --- |"]
+    for rtt in rtts:
+        (g_first, g_rate), (x_first, x_rate) = streams[(rtt, "geobatch")], streams[(rtt, "xbatcher")]
+        lines.append(f"| {rtt:g} ms | {g_rate:.0f} | {x_rate:.1f} | {g_rate / x_rate:.0f}x | {g_first:.2f} s | "
+                     f"{x_first:.2f} s |")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.markdown:

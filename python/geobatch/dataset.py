@@ -326,13 +326,15 @@ def _stored_attrs(array: Array) -> dict:
     return attrs
 
 
-def open_dataset(url: str, group: str = "", *, decode_times: bool = True, mask_and_scale: bool = True) -> Dataset:
+def open_dataset(url: str, group: str = "", *, decode_times: bool = True, mask_and_scale: bool = True,
+                 storage_options: dict | None = None) -> Dataset:
     """Opens the Zarr group at ``group`` in ``url`` as a lazy :class:`Dataset`.
 
     Only metadata and the 1-D index coordinates are read. Decoding follows
     ``xarray.open_zarr``'s defaults (masking, scaling, CF times).
+    ``storage_options`` configures remote stores, as in :func:`geobatch.open`.
     """
-    root = open_group(url, group)
+    root = open_group(url, group, storage_options=storage_options)
     arrays = dict(root.arrays())
     stored = {name: _stored_attrs(a) for name, a in arrays.items()}
     if decode_times:
@@ -365,5 +367,6 @@ def open_dataset(url: str, group: str = "", *, decode_times: bool = True, mask_a
             variables[name].cache()
     ordered = {k: v for k, v in variables.items() if k not in coord_names}
     ordered.update({k: v for k, v in variables.items() if k in coord_names})
-    recipe = (url, group, {"decode_times": decode_times, "mask_and_scale": mask_and_scale})
+    recipe = (url, group, {"decode_times": decode_times, "mask_and_scale": mask_and_scale,
+                           "storage_options": storage_options})
     return Dataset(ordered, coord_names, attrs, recipe)

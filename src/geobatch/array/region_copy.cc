@@ -71,13 +71,19 @@ void CopyRegion(ConstRegionView src, RegionView dst, std::span<const uint64_t> e
   std::byte* dst_base = dst.data + Offset(dst.origin, dst_strides);
   const ContiguousRun run = FindRun(extent, src.shape, dst.shape, elem_size);
   if (run.bytes == 0) return;
-  ForEachRun(extent, run.outer_dims, [&](const std::vector<uint64_t>& index) {
-    uint64_t s = 0, t = 0;
-    for (size_t d = 0; d < index.size(); ++d) {
-      s += index[d] * src_strides[d];
-      t += index[d] * dst_strides[d];
-    }
-    std::memcpy(dst_base + t, src_base + s, run.bytes);
+  if (run.outer_dims == 0) {
+    std::memcpy(dst_base, src_base, run.bytes);
+    return;
+  }
+  // The innermost outer dim runs as a tight strided loop: windows of batches
+  // are many short rows (e.g. 48 floats), where per-row index arithmetic
+  // would cost as much as the copy.
+  const size_t inner = run.outer_dims - 1;
+  const uint64_t rows = extent[inner], src_step = src_strides[inner], dst_step = dst_strides[inner];
+  ForEachRun(extent, inner, [&](const std::vector<uint64_t>& index) {
+    const std::byte* from = src_base + Offset(index, src_strides);
+    std::byte* to = dst_base + Offset(index, dst_strides);
+    for (uint64_t r = 0; r < rows; ++r, from += src_step, to += dst_step) std::memcpy(to, from, run.bytes);
   });
 }
 

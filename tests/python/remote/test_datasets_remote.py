@@ -26,3 +26,14 @@ def test_batches_over_http_equal_local_batches(nginx, data: Data):
     assert len(remote) == len(local) > 0
     for r, l in zip(remote, local):
         assert_same(r, l)
+
+
+def test_dataset_storage_options_are_used_and_survive_pickling(moto_open, data: Data):
+    import pickle
+
+    # No environment: the endpoint and anonymous access come from storage_options only.
+    options = {"endpoint": moto_open.endpoint, "anonymous": True, "region": "us-east-1"}
+    ds = geobatch.open_dataset("s3://public/cube.zarr", storage_options=options)
+    assert_same(ds["t2m"].read(), data.t2m)
+    again = pickle.loads(pickle.dumps(ds.isel(time=slice(1, 3))))
+    assert_same(again["t2m"].read(), data.t2m[1:3])

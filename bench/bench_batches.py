@@ -22,8 +22,17 @@ time to first batch (from opening the store), peak RSS of the main process
 and of each worker. The codec ceiling (single-thread decode rate of the
 cube's chunks x cores) comes from build/release/bench/codec_ceiling.
 
+A second comparison, against insitubatch (PyPI), runs insitubatch's own kind
+of task, which windows are not: shuffled batches of 32 whole fields (every
+variable's 361 x 720 grid at one time step per sample), geobatch with
+``input_dims={"latitude": 361, "longitude": 720}``. insitubatch needs
+Python >= 3.12, so it runs in its own virtualenv (.venv-insitubatch, made
+on first use from --insitubatch-python, by default a python3.12+ found on
+the machine) through bench/insitubatch_stream.py; skipped when there is none.
+
     .venv/bin/python bench/bench_batches.py [--cube PATH] [--hours 1008]
-        [--batches 150] [--xbatcher-batches 12]
+        [--batches 150] [--xbatcher-batches 12] [--field-batches 60]
+        [--insitubatch-python PYTHON]
 """
 
 from __future__ import annotations
@@ -152,6 +161,43 @@ def _mean_chunks_touched(sizes: tuple[int, ...]) -> float:
     return mean
 
 
+def run_field(cube: str, batches: int) -> dict:
+    """geobatch on insitubatch's task: shuffled batches of whole fields."""
+    start = time.perf_counter()
+    gen = geobatch.BatchGenerator(geobatch.open_dataset(cube)[list(VARIABLES)],
+                                  {"latitude": 361, "longitude": 720}, batch_size=BATCH, shuffle=True, seed=0)
+    it = iter(gen)
+    first = next(it)
+    first_batch_s = time.perf_counter() - start
+    t0, samples = time.perf_counter(), 0
+    for _ in range(batches - 1):
+        samples += len(next(it)["t2m"])
+    elapsed = time.perf_counter() - t0
+    return {"peer": "geobatch", "samples": samples, "seconds": elapsed, "samples_per_s": samples / elapsed,
+            "first_batch_s": first_batch_s, "batch_shape": list(first["t2m"].shape),
+            "main_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def insitubatch_python(requested: str | None) -> pathlib.Path | None:
+    """The python of .venv-insitubatch, made (and insitubatch installed) on
+    first use from a Python >= 3.12; None when there is no such Python."""
+    venv = HERE.parent / ".venv-insitubatch"
+    python = venv / "bin" / "python"
+    if python.exists():
+        return python
+    candidates = [requested] if requested else sorted(
+        str(p) for p in pathlib.Path("/root/.pyenv/versions").glob("3.1[2-9]*/bin/python"))
+    candidates += [] if requested else ["python3.13", "python3.12"]
+    for base in candidates:
+        try:
+            subprocess.run([base, "-m", "venv", str(venv)], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError):
+            continue
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "insitubatch==0.2.0"], check=True)
+        return python
+    return None
+
+
 def _peak_rss_kb(pid: int) -> int:
     with open(f"/proc/{pid}/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
@@ -217,12 +263,46 @@ def table(results: list[dict], ceiling: dict) -> str:
     return "\n".join(lines)
 
 
+def field_comparison(args, env: dict) -> str:
+    """geobatch vs insitubatch on whole-field batches, as a markdown table."""
+    out = subprocess.run([sys.executable, __file__, "--cube", str(args.cube), "--field-batches",
+                          str(args.field_batches), "--run", "geobatch-field", "0"],
+                         capture_output=True, text=True, env=env)
+    if out.returncode:
+        sys.exit(out.stderr)
+    results = [json.loads(out.stdout.strip().splitlines()[-1])]
+    python = insitubatch_python(args.insitubatch_python)
+    if python is None:
+        note = "insitubatch: not run (no Python >= 3.12 on this machine)"
+    else:
+        out = subprocess.run([str(python), str(HERE / "insitubatch_stream.py"), str(args.cube),
+                              str(args.field_batches), ",".join(VARIABLES)], capture_output=True, text=True)
+        if out.returncode:
+            sys.exit(out.stderr)
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        note = f"insitubatch 0.2.0 under {python}"
+    for r in results:
+        print(json.dumps(r), file=sys.stderr)
+    sample_mb = len(VARIABLES) * 361 * 720 * 4 / 1e6
+    lines = [f"whole-field batches ({BATCH} x {len(VARIABLES)} x 361 x 720, shuffled, {args.field_batches} batches; "
+             f"{note}):", "",
+             "| loader | samples/s | delivered MB/s | first batch (s) | peak RSS (MB) |", "|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['peer']} | {r['samples_per_s']:.0f} | {r['samples_per_s'] * sample_mb:.0f} | "
+                     f"{r['first_batch_s']:.2f} | {r['main_rss_mb']:.0f} |")
+    if len(results) == 2:
+        lines.append(f"\ngeobatch / insitubatch (samples/s): {results[0]['samples_per_s'] / results[1]['samples_per_s']:.2f}x")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cube", type=pathlib.Path, default=pathlib.Path(".data/bench_batches.zarr"))
     parser.add_argument("--hours", type=int, default=1008, help="time steps (3.1 MB decoded per hour)")
     parser.add_argument("--batches", type=int, default=150, help="batches per geobatch run")
     parser.add_argument("--xbatcher-batches", type=int, default=12, help="batches per xbatcher run")
+    parser.add_argument("--field-batches", type=int, default=60, help="batches per full-field run")
+    parser.add_argument("--insitubatch-python", help="a Python >= 3.12 for insitubatch's virtualenv")
     parser.add_argument("--run", nargs=2, metavar=("PEER", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
@@ -234,6 +314,9 @@ def main() -> None:
             ready = context.Process(target=time.sleep, args=(0,))
             ready.start()
             ready.join()
+        if peer == "geobatch-field":
+            print(json.dumps(run_field(str(args.cube), args.field_batches)))
+            return
         batches = args.batches if peer == "geobatch" else args.xbatcher_batches
         print(json.dumps(run(peer, str(args.cube), workers, batches)))
         return
@@ -251,6 +334,7 @@ def main() -> None:
                 sys.exit(out.stderr)
             results.append(json.loads(out.stdout.strip().splitlines()[-1]))
             print(json.dumps(results[-1]), file=sys.stderr)
+    field = field_comparison(args, env)
     speedup = {w: next(r for r in results if r["peer"] == "geobatch" and r["workers"] == w)["samples_per_s"]
                / next(r for r in results if r["peer"] == "xbatcher" and r["workers"] == w)["samples_per_s"]
                for w in (0, 2)}
@@ -264,6 +348,7 @@ def main() -> None:
     print(table(results, ceiling))
     best = {peer: max((r for r in results if r["peer"] == peer), key=lambda r: r["samples_per_s"])
             for peer in ("geobatch", "xbatcher")}
+    print(field)
     print(f"speedup (samples/s): {speedup[0]:.0f}x with 0 workers, {speedup[2]:.0f}x with 2 workers; "
           f"best against best: {best['geobatch']['samples_per_s'] / best['xbatcher']['samples_per_s']:.0f}x "
           f"(geobatch with {best['geobatch']['workers']} workers, xbatcher with {best['xbatcher']['workers']})")

@@ -31,7 +31,7 @@ on first use from --insitubatch-python, by default a python3.12+ found on
 the machine) through bench/insitubatch_stream.py; skipped when there is none.
 
     .venv/bin/python bench/bench_batches.py [--cube PATH] [--hours 1008]
-        [--batches 150] [--xbatcher-batches 12] [--field-batches 60]
+        [--batches 150] [--xbatcher-batches 12] [--field-batches 31]
         [--insitubatch-python PYTHON]
 """
 
@@ -170,7 +170,7 @@ def run_field(cube: str, batches: int) -> dict:
     first = next(it)
     first_batch_s = time.perf_counter() - start
     t0, samples = time.perf_counter(), 0
-    for _ in range(batches - 1):
+    for _ in range(min(batches, len(gen)) - 1):
         samples += len(next(it)["t2m"])
     elapsed = time.perf_counter() - t0
     return {"peer": "geobatch", "samples": samples, "seconds": elapsed, "samples_per_s": samples / elapsed,
@@ -301,7 +301,8 @@ def main() -> None:
     parser.add_argument("--hours", type=int, default=1008, help="time steps (3.1 MB decoded per hour)")
     parser.add_argument("--batches", type=int, default=150, help="batches per geobatch run")
     parser.add_argument("--xbatcher-batches", type=int, default=12, help="batches per xbatcher run")
-    parser.add_argument("--field-batches", type=int, default=60, help="batches per full-field run")
+    parser.add_argument("--field-batches", type=int, default=31,
+                        help="batches per full-field run (at most one epoch: hours / 32)")
     parser.add_argument("--insitubatch-python", help="a Python >= 3.12 for insitubatch's virtualenv")
     parser.add_argument("--run", nargs=2, metavar=("PEER", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()

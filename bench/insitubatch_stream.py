@@ -34,8 +34,8 @@ def main() -> None:
     first_batch_s = time.perf_counter() - start
     shape = {name: tuple(first.arrays[name].shape) for name in variables}
     t0, samples = time.perf_counter(), 0
-    for _ in range(batches - 1):
-        samples += len(next(it))
+    for _, batch in zip(range(batches - 1), it):  # at most one epoch
+        samples += len(batch)
     elapsed = time.perf_counter() - t0
     print(json.dumps({"peer": "insitubatch", "samples": samples, "seconds": elapsed,
                       "samples_per_s": samples / elapsed, "first_batch_s": first_batch_s,

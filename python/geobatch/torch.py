@@ -14,7 +14,10 @@ workers with ``multiprocessing_context="forkserver"`` (after
 with geobatch on PYTHONPATH, workers start in milliseconds) or ``"spawn"``;
 a forked worker raises :class:`geobatch.UnsupportedError` rather than hang.
 In-process loading (``num_workers=0``) is usually fastest: geobatch already
-decodes on every core and prefetches on background threads.
+decodes on every core and prefetches on background threads. Workers keep a
+full-size decode pool each: sizing each to its share of the cores with
+``geobatch.set_num_threads`` measured slower, as a worker waiting on one
+decode then has no other to overlap.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@
 #include "error_translation.h"
 #include "gpu_bindings.h"
 #include "zarr_bindings.h"
+#include "geobatch/util/thread_pool.h"
 
 NB_MODULE(_core, m) {
   m.doc() = "geobatch native engine";
@@ -12,4 +13,6 @@ NB_MODULE(_core, m) {
   geobatch::python::BindZarr(m);
   geobatch::python::BindBatch(m);
   geobatch::python::BindGpu(m);
+  m.def("set_num_threads", [](size_t n) { geobatch::CpuPool().SetThreads(n); }, nanobind::arg("n"));
+  m.def("get_num_threads", [] { return geobatch::CpuPool().size(); });
 }

@@ -1,6 +1,7 @@
-"""sharding_indexed: every fixture of zarr_writers.SHARD_CASES, plus checks
-that the fixtures contain what they claim (empty inner chunks, index at the
-start) and reads that touch a fraction of a shard."""
+"""sharding_indexed: checks that the fixtures of zarr_writers.SHARD_CASES
+contain what they claim (empty inner chunks, index at the start) and reads
+that touch a fraction of a shard. Every SHARD fixture through every read
+check is in test_conformance.py."""
 
 from __future__ import annotations
 
@@ -10,48 +11,7 @@ import numpy as np
 import pytest
 
 import zarr_writers as zw
-from gb_helpers import (
-    assert_identical,
-    check_chunk_by_chunk,
-    check_chunk_fraction,
-    check_full_read,
-    check_metadata,
-    check_random_keys,
-    check_random_regions,
-    region_slices,
-)
-
-IDS = [c.id for c in zw.SHARD_CASES]
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_metadata(geobatch, fixtures, case_id):
-    check_metadata(geobatch, fixtures.get(case_id))
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_full_read(geobatch, fixtures, case_id):
-    check_full_read(geobatch, fixtures.get(case_id))
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_random_keys(geobatch, fixtures, case_id):
-    check_random_keys(geobatch, fixtures.get(case_id))
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_random_regions(geobatch, fixtures, case_id):
-    check_random_regions(geobatch, fixtures.get(case_id))
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_chunk_by_chunk(geobatch, fixtures, case_id):
-    check_chunk_by_chunk(geobatch, fixtures.get(case_id))
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_chunk_fraction(geobatch, fixtures, case_id):
-    check_chunk_fraction(geobatch, fixtures.get(case_id))
+from gb_helpers import assert_identical, region_slices
 
 
 def _shard_geometry(w):

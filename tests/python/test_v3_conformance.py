@@ -1,6 +1,7 @@
-"""Zarr v3 conformance: every fixture of zarr_writers.V3_CASES (written by
-zarr-python 3 or tensorstore) read by geobatch and compared bit for bit with
-what zarr-python reads from the same store."""
+"""Zarr v3 conformance, feature by feature: file:// URLs, chunk key
+encodings, fill values, must_understand, and what each fixture of
+zarr_writers.V3_CASES must contain. The matrix of every V3 fixture through
+every read check is test_conformance.py."""
 
 from __future__ import annotations
 
@@ -11,47 +12,7 @@ from zarr.codecs import ZstdCodec
 import pytest
 
 import zarr_writers as zw
-from gb_helpers import (
-    assert_identical,
-    check_chunk_by_chunk,
-    check_chunk_fraction,
-    check_full_read,
-    check_metadata,
-    check_random_keys,
-    check_random_regions,
-)
-
-IDS = [c.id for c in zw.V3_CASES]
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_metadata(geobatch, fixtures, case_id):
-    check_metadata(geobatch, fixtures.get(case_id))
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_full_read(geobatch, fixtures, case_id):
-    check_full_read(geobatch, fixtures.get(case_id))
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_random_keys(geobatch, fixtures, case_id):
-    check_random_keys(geobatch, fixtures.get(case_id))
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_random_regions(geobatch, fixtures, case_id):
-    check_random_regions(geobatch, fixtures.get(case_id))
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_chunk_by_chunk(geobatch, fixtures, case_id):
-    check_chunk_by_chunk(geobatch, fixtures.get(case_id))
-
-
-@pytest.mark.parametrize("case_id", IDS)
-def test_chunk_fraction(geobatch, fixtures, case_id):
-    check_chunk_fraction(geobatch, fixtures.get(case_id))
+from gb_helpers import assert_identical, check_full_read
 
 
 # ---- specific properties -------------------------------------------------

@@ -7,9 +7,23 @@
 
 namespace geobatch {
 
-ThreadPool::ThreadPool(size_t num_threads) {
-  workers_.reserve(num_threads);
-  for (size_t i = 0; i < num_threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+ThreadPool::ThreadPool(size_t num_threads) { SetThreads(num_threads); }
+
+size_t ThreadPool::size() const {
+  std::lock_guard lock(mutex_);
+  return active_;
+}
+
+void ThreadPool::SetThreads(size_t num_threads) {
+  {
+    std::lock_guard lock(mutex_);
+    active_ = std::max<size_t>(1, num_threads);
+    while (workers_.size() < active_) {
+      const size_t index = workers_.size();
+      workers_.emplace_back([this, index] { WorkerLoop(index); });
+    }
+  }
+  wake_.notify_all();  // threads that may now take tasks
 }
 
 ThreadPool::~ThreadPool() {
@@ -22,19 +36,27 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::Submit(std::function<void()> task) {
+  bool some_parked;
   {
     std::lock_guard lock(mutex_);
     tasks_.push_back(std::move(task));
+    some_parked = active_ < workers_.size();
   }
-  wake_.notify_one();
+  // notify_one could wake a parked thread, which would go back to sleep and
+  // leave the task waiting.
+  if (some_parked) {
+    wake_.notify_all();
+  } else {
+    wake_.notify_one();
+  }
 }
 
-void ThreadPool::WorkerLoop() {
+void ThreadPool::WorkerLoop(size_t index) {
   for (;;) {
     std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      wake_.wait(lock, [this, index] { return stopping_ || (index < active_ && !tasks_.empty()); });
       if (tasks_.empty()) return;  // stopping and drained
       task = std::move(tasks_.front());
       tasks_.pop_front();

@@ -20,15 +20,21 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   void Submit(std::function<void()> task);
-  size_t size() const { return workers_.size(); }
+  // Threads taking tasks. SetThreads starts threads or parks the extra ones
+  // (a parked thread takes no task until the count grows again); safe while
+  // tasks run, so a process can size the shared pool to its share of the
+  // cores (a DataLoader worker) at any time.
+  size_t size() const;
+  void SetThreads(size_t num_threads);
 
  private:
-  void WorkerLoop();
+  void WorkerLoop(size_t index);
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> tasks_;
   bool stopping_ = false;
+  size_t active_ = 0;  // workers_[i] takes tasks when i < active_
   std::vector<std::thread> workers_;
 };
 

@@ -147,6 +147,19 @@ class Variable:
             axis_of.append(len(axis_of) - axis_of.count(-1))
         return np.asarray(start, np.uint64), np.asarray(axis_of, np.int64)
 
+    def stored_windows(self, origins: np.ndarray, extent: list[int]) -> tuple[np.ndarray, list[int]]:
+        """Windows given in the selection's dims (``origins`` (N, ndim),
+        ``extent``) as windows of the stored array: (N, stored ndim) uint64
+        origins and the stored extent (1 along dims the selection drops)."""
+        start, axis_of = self.window_mapping()
+        src = np.tile(start, (len(origins), 1))
+        src_extent = [1] * len(start)
+        for s, a in enumerate(axis_of):
+            if a >= 0:
+                src[:, s] += origins[:, a].astype(np.uint64)
+                src_extent[s] = extent[a]
+        return src, src_extent
+
     def read_windows(self, origins: np.ndarray, extent: Iterable[int], out: np.ndarray | None = None,
                      cache: ChunkCache | None = None) -> np.ndarray:
         """Decoded windows of the selection: window i starts at ``origins[i]``
@@ -161,13 +174,7 @@ class Variable:
             out = np.empty((len(origins), *extent), self.dtype)
         if len(origins) == 0:
             return out
-        start, axis_of = self.window_mapping()
-        src = np.tile(start, (len(origins), 1))
-        src_extent = [1] * len(start)
-        for s, a in enumerate(axis_of):
-            if a >= 0:
-                src[:, s] += origins[:, a].astype(np.uint64)
-                src_extent[s] = extent[a]
+        src, src_extent = self.stored_windows(origins, extent)
         if self._cached is not None:
             windows = np.lib.stride_tricks.sliding_window_view(self._cached, src_extent)
             out[...] = windows[tuple(src.astype(np.int64).T)].reshape(out.shape)

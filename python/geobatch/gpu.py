@@ -202,13 +202,7 @@ class DeviceReader:
                 raise UnsupportedError(f"variable {variable.name!r} needs CF decoding, which runs on the CPU; "
                                        "read it with read_windows and copy it with to_device")
             origins = origins.reshape(-1, variable.ndim)
-            start, axis_of = variable.window_mapping()
-            src = np.tile(start, (len(origins), 1))
-            src_extent = [1] * len(start)
-            for s, a in enumerate(axis_of):
-                if a >= 0:
-                    src[:, s] += origins[:, a].astype(np.uint64)
-                    src_extent[s] = extent[a]
+            src, src_extent = variable.stored_windows(origins, extent)
             array = variable.array
         else:
             array, src, src_extent = variable, origins.astype(np.uint64), extent

@@ -14,22 +14,17 @@ from .zarr import Array, ChunkCache, Group, open, open_array, open_group
 from .dataset import Dataset, Variable, open_dataset
 from .batching import Batch, BatchGenerator, NumpyAllocator, TorchAllocator
 
-from ._core import get_num_threads as _get_num_threads, set_num_threads as _set_num_threads
+from ._core import get_num_threads, set_num_threads as _set_num_threads
 
 __version__ = "0.1.0"
 
 
 def set_num_threads(n: int) -> None:
-    """Threads decoding and copying in this process (default: one per core).
-    geobatch.torch sets each DataLoader worker to its share of the cores."""
+    """Threads decoding and copying in this process (default: one per core;
+    ``get_num_threads()`` tells the current count)."""
     if int(n) < 1:
         raise InvalidArgumentError(f"set_num_threads needs a positive count, got {n}")
     _set_num_threads(int(n))
-
-
-def get_num_threads() -> int:
-    """Threads decoding and copying in this process."""
-    return _get_num_threads()
 
 
 __all__ = [

@@ -186,6 +186,15 @@ class Variable:
         return out
 
 
+def dim_sizes(variables) -> dict[str, int]:
+    """{dim: size} over variables that have ``dims`` and ``shape``, in order
+    of first appearance."""
+    sizes: dict[str, int] = {}
+    for var in variables:
+        sizes.update({d: n for d, n in zip(var.dims, var.shape) if d not in sizes})
+    return sizes
+
+
 class Dataset:
     """Variables sharing dimensions, with coordinates and attributes; a
     lazy view of a Zarr group that ``isel``/``sel`` narrow without reading."""
@@ -211,10 +220,7 @@ class Dataset:
 
     @property
     def sizes(self) -> dict[str, int]:
-        sizes: dict[str, int] = {}
-        for var in self._variables.values():
-            sizes.update({d: n for d, n in zip(var.dims, var.shape) if d not in sizes})
-        return sizes
+        return dim_sizes(self._variables.values())
 
     dims = sizes
 

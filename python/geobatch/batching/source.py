@@ -19,7 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._errors import Error, InvalidArgumentError
-from ..dataset import Dataset
+from ..dataset import Dataset, dim_sizes
 from ..zarr import ChunkCache
 
 Reader = Callable[[np.ndarray, list, np.ndarray], None]
@@ -56,10 +56,7 @@ class Source:
 
     @property
     def sizes(self) -> dict[str, int]:
-        sizes: dict[str, int] = {}
-        for v in self.variables.values():
-            sizes.update({d: n for d, n in zip(v.dims, v.shape) if d not in sizes})
-        return sizes
+        return dim_sizes(self.variables.values())
 
 
 def windows_from_memory(values: np.ndarray) -> Reader:

@@ -12,9 +12,9 @@ from ._errors import (
 )
 from .zarr import Array, ChunkCache, Group, open, open_array, open_group
 from .dataset import Dataset, Variable, open_dataset
-from .batching import Batch, BatchGenerator, NumpyAllocator, TorchAllocator
+from .batching import Batch, BatchGenerator, NumpyAllocator, PooledAllocator, TorchAllocator
 
-from ._core import get_num_threads, set_num_threads as _set_num_threads
+from ._core import get_buffer_pool_bytes, get_num_threads, set_buffer_pool_bytes, set_num_threads as _set_num_threads
 
 __version__ = "0.1.0"
 
@@ -28,9 +28,10 @@ def set_num_threads(n: int) -> None:
 
 
 __all__ = [
-    "set_num_threads", "get_num_threads",
+    "set_num_threads", "get_num_threads", "set_buffer_pool_bytes", "get_buffer_pool_bytes",
     "Array", "ChunkCache", "Group", "open", "open_array", "open_group",
-    "Dataset", "Variable", "open_dataset", "Batch", "BatchGenerator", "NumpyAllocator", "TorchAllocator",
+    "Dataset", "Variable", "open_dataset", "Batch", "BatchGenerator", "NumpyAllocator", "PooledAllocator",
+    "TorchAllocator",
     "Error", "CorruptError", "InternalError", "InvalidArgumentError", "NotFoundError",
     "PermissionDeniedError", "TransientError", "UnsupportedError",
 ]

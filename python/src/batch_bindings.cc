@@ -5,12 +5,28 @@
 #include <nanobind/stl/vector.h>
 
 #include "geobatch/batch/window_reader.h"
+#include "geobatch/util/buffer.h"
 
 namespace nb = nanobind;
 
 namespace geobatch::python {
 
 void BindBatch(nb::module_& m) {
+  m.def(
+      "pooled_bytes",
+      [](size_t nbytes) {
+        auto* held = new Buffer(nbytes);
+        nb::capsule owner(held, [](void* p) noexcept { delete static_cast<Buffer*>(p); });
+        const size_t shape[1] = {nbytes};
+        return nb::ndarray<nb::numpy, uint8_t, nb::ndim<1>>(reinterpret_cast<uint8_t*>(held->data()), 1, shape,
+                                                            owner);
+      },
+      nb::arg("nbytes"),
+      "An uninitialised uint8 array (nbytes > 0) on a recycled buffer: the buffer goes back to the pool "
+      "when every view of the array is gone.");
+  m.def("set_buffer_pool_bytes", [](size_t n) { BufferPool::Global().SetMaxIdleBytes(n); }, nb::arg("n"));
+  m.def("get_buffer_pool_bytes", [] { return BufferPool::Global().max_idle_bytes(); });
+  m.def("buffer_pool_idle_bytes", [] { return BufferPool::Global().idle_bytes(); });
   nb::class_<DecodedChunkCache>(m, "ChunkCache")
       .def(nb::new_([](uint64_t max_bytes) { return std::make_shared<DecodedChunkCache>(max_bytes); }),
            nb::arg("max_bytes"))

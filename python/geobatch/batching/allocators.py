@@ -6,7 +6,11 @@ asynchronously."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from .._core import pooled_bytes
 
 
 class NumpyAllocator:
@@ -14,6 +18,21 @@ class NumpyAllocator:
 
     def __call__(self, shape, dtype) -> np.ndarray:
         return np.empty(shape, dtype)
+
+
+class PooledAllocator:
+    """Arrays on geobatch's recycled buffers (the default): when the last view
+    of a batch array (numpy view, torch tensor) is gone its memory goes back
+    to the pool, and a later batch reuses it instead of having the kernel
+    zero-fill and fault in fresh pages. ``geobatch.set_buffer_pool_bytes``
+    bounds the memory kept idle."""
+
+    def __call__(self, shape, dtype) -> np.ndarray:
+        dtype = np.dtype(dtype)
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes == 0:
+            return np.empty(shape, dtype)
+        return pooled_bytes(nbytes).view(dtype).reshape(shape)
 
 
 class TorchAllocator:

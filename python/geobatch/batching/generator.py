@@ -28,7 +28,7 @@ import numpy as np
 from .._errors import InvalidArgumentError, NotFoundError, UnsupportedError
 from ..dataset import Dataset
 from ..zarr import ChunkCache
-from .allocators import NumpyAllocator
+from .allocators import PooledAllocator
 from .assemble import xbatcher_batch
 from .batch import Batch
 from .order import EpochOrder, block_bounds, random_positions, shard_range
@@ -168,7 +168,7 @@ class BatchGenerator:
         self._last_batch, self._max_nan = last_batch, max_nan_fraction
         self._even = bool(even_shards)
         self.prefetch, self.threads, self.output, self.progress = int(prefetch), int(threads), output, progress
-        self._allocator = allocator or NumpyAllocator()
+        self._allocator = allocator or PooledAllocator()
         self._epoch = 0
         self._pid = os.getpid()  # the process whose native reader this generator holds
         self.cache = ChunkCache(cache_bytes)

@@ -75,7 +75,9 @@ std::shared_ptr<const ShardingCodec> ShardingCodec::FromJson(const nlohmann::jso
       CodecChain::FromV3Json(configuration.value("codecs", nlohmann::json()), inner);
 
   CodecContext index = context;
-  index.layout = {DataType{DataTypeId::kUInt64}, codec->chunks_per_shard_};
+  index.layout.dtype = DataType();
+  index.layout.dtype.id = DataTypeId::kUInt64;
+  index.layout.shape = codec->chunks_per_shard_;
   index.layout.shape.push_back(2);
   index.fill_value.assign(8, std::byte{0xff});
   codec->index_codecs_ =

@@ -1,5 +1,6 @@
 // An owning, move-only byte buffer whose storage is not zero-initialised, so
 // that reads and decoders write into it without paying for a memset first.
+// Large buffers come from and go back to BufferPool::Global().
 #pragma once
 
 #include <cstddef>
@@ -7,19 +8,24 @@
 #include <memory>
 #include <span>
 
+#include "geobatch/util/buffer_pool.h"
+
 namespace geobatch {
 
-// Asks the kernel to back a large allocation with transparent huge pages (as
-// numpy does for its arrays), which makes first touch of a fresh output far
-// cheaper; a no-op for small ones and where THP is off.
-void AdviseHugePages(std::byte* data, size_t size);
+// Returns a Buffer's storage to the pool it came from.
+struct GiveToPool {
+  size_t capacity = 0;
+  void operator()(std::byte* data) const noexcept { BufferPool::Global().Give(data, capacity); }
+};
 
 class Buffer {
  public:
   Buffer() = default;
-  explicit Buffer(size_t size)
-      : data_(size ? std::make_unique_for_overwrite<std::byte[]>(size) : nullptr), size_(size) {
-    AdviseHugePages(data_.get(), size_);
+  explicit Buffer(size_t size) : size_(size) {
+    if (size == 0) return;
+    size_t capacity = 0;
+    std::byte* data = BufferPool::Global().Take(size, capacity);
+    data_ = Storage(data, GiveToPool{capacity});
   }
 
   static Buffer CopyOf(std::span<const std::byte> bytes) {
@@ -43,7 +49,9 @@ class Buffer {
   }
 
  private:
-  std::unique_ptr<std::byte[]> data_;
+  using Storage = std::unique_ptr<std::byte[], GiveToPool>;
+
+  Storage data_;
   size_t size_ = 0;
 };
 

@@ -1,0 +1,119 @@
+#include "geobatch/util/buffer_pool.h"
+
+#include <pthread.h>
+#include <sys/mman.h>
+
+#include <cstdint>
+
+namespace geobatch {
+namespace {
+
+constexpr size_t kHugePageThreshold = size_t{4} << 20;
+constexpr uintptr_t kPage = 4096;
+
+// Asks the kernel to back a large allocation with transparent huge pages (as
+// numpy does for its arrays), which makes first touch of a fresh output far
+// cheaper; advice only: where THP is off nothing changes.
+void AdviseHugePages(std::byte* data, size_t size) {
+  if (size < kHugePageThreshold) return;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kPage - 1) & ~(kPage - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + size) & ~(kPage - 1);
+  (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
+std::byte* Allocate(size_t size) {
+  auto* data = new std::byte[size];  // default-initialised: not zeroed
+  AdviseHugePages(data, size);
+  return data;
+}
+
+}  // namespace
+
+BufferPool& BufferPool::Global() {
+  static BufferPool* const pool = [] {
+    auto* created = new BufferPool(kDefaultMaxIdleBytes);
+    // A fork while another thread holds the lock would leave it locked in
+    // the child forever: hold it across fork so the state is consistent.
+    static BufferPool* forking = created;
+    pthread_atfork([] { forking->mutex_.lock(); }, [] { forking->mutex_.unlock(); },
+                   [] { forking->mutex_.unlock(); });
+    return created;
+  }();
+  return *pool;
+}
+
+BufferPool::~BufferPool() { FreeAll(idle_); }
+
+void BufferPool::FreeAll(const std::deque<Idle>& idle) {
+  for (const Idle& entry : idle) delete[] entry.data;
+}
+
+std::byte* BufferPool::Take(size_t size, size_t& capacity) {
+  capacity = size;
+  if (size < kMinPooledBytes) return new std::byte[size];
+  {
+    std::lock_guard lock(mutex_);
+    // Newest first: the most recently freed memory is the likeliest in cache.
+    for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+      if (it->capacity >= size && it->capacity - size <= size / 4) {
+        std::byte* data = it->data;
+        capacity = it->capacity;
+        idle_bytes_ -= capacity;
+        idle_.erase(std::next(it).base());
+        return data;
+      }
+    }
+  }
+  return Allocate(size);
+}
+
+void BufferPool::Give(std::byte* data, size_t capacity) noexcept {
+  if (capacity < kMinPooledBytes) {
+    delete[] data;
+    return;
+  }
+  std::deque<Idle> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    if (capacity > max_idle_bytes_) {
+      dropped.push_back({data, capacity});
+    } else {
+      idle_.push_back({data, capacity});
+      idle_bytes_ += capacity;
+      dropped = TakeOverBudget();
+    }
+  }
+  FreeAll(dropped);
+}
+
+std::deque<BufferPool::Idle> BufferPool::TakeOverBudget() {
+  std::deque<Idle> dropped;
+  while (idle_bytes_ > max_idle_bytes_) {
+    dropped.push_back(idle_.front());
+    idle_bytes_ -= idle_.front().capacity;
+    idle_.pop_front();
+  }
+  return dropped;
+}
+
+void BufferPool::SetMaxIdleBytes(size_t bytes) {
+  std::deque<Idle> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    max_idle_bytes_ = bytes;
+    dropped = TakeOverBudget();
+  }
+  FreeAll(dropped);
+}
+
+size_t BufferPool::max_idle_bytes() const {
+  std::lock_guard lock(mutex_);
+  return max_idle_bytes_;
+}
+
+size_t BufferPool::idle_bytes() const {
+  std::lock_guard lock(mutex_);
+  return idle_bytes_;
+}
+
+}  // namespace geobatch

@@ -1,0 +1,109 @@
+#include "geobatch/util/buffer_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "geobatch/util/buffer.h"
+
+namespace geobatch {
+namespace {
+
+constexpr size_t kMiB = size_t{1} << 20;
+
+TEST(BufferPool, ReusesAFreedAllocationOfTheSameSize) {
+  BufferPool pool(16 * kMiB);
+  size_t capacity = 0;
+  std::byte* first = pool.Take(kMiB, capacity);
+  EXPECT_EQ(capacity, kMiB);
+  pool.Give(first, capacity);
+  EXPECT_EQ(pool.idle_bytes(), kMiB);
+  std::byte* second = pool.Take(kMiB, capacity);
+  EXPECT_EQ(second, first);
+  EXPECT_EQ(pool.idle_bytes(), 0u);
+  pool.Give(second, capacity);
+}
+
+TEST(BufferPool, ReusesOnlyWithinAQuarterAboveTheSize) {
+  BufferPool pool(16 * kMiB);
+  size_t capacity = 0;
+  std::byte* big = pool.Take(kMiB, capacity);
+  pool.Give(big, capacity);
+  size_t smaller_capacity = 0;
+  std::byte* smaller = pool.Take(kMiB - kMiB / 8, smaller_capacity);  // 1 MiB is within +25%
+  EXPECT_EQ(smaller, big);
+  EXPECT_EQ(smaller_capacity, kMiB);
+  pool.Give(smaller, smaller_capacity);
+  size_t half_capacity = 0;
+  std::byte* half = pool.Take(kMiB / 2, half_capacity);  // 1 MiB would waste half
+  EXPECT_NE(half, big);
+  EXPECT_EQ(half_capacity, kMiB / 2);
+  EXPECT_EQ(pool.idle_bytes(), kMiB);
+  pool.Give(half, half_capacity);
+}
+
+TEST(BufferPool, KeepsIdleBytesWithinBudgetDroppingTheOldest) {
+  BufferPool pool(2 * kMiB);
+  size_t capacity = 0;
+  std::byte* a = pool.Take(kMiB, capacity);
+  std::byte* b = pool.Take(kMiB, capacity);
+  std::byte* c = pool.Take(kMiB, capacity);
+  pool.Give(a, kMiB);
+  pool.Give(b, kMiB);
+  pool.Give(c, kMiB);  // a, the oldest, is freed
+  EXPECT_EQ(pool.idle_bytes(), 2 * kMiB);
+  std::byte* again = pool.Take(kMiB, capacity);
+  EXPECT_EQ(again, c);  // newest first
+  pool.Give(again, capacity);
+  pool.SetMaxIdleBytes(0);
+  EXPECT_EQ(pool.idle_bytes(), 0u);
+  std::byte* fresh = pool.Take(kMiB, capacity);
+  pool.Give(fresh, capacity);
+  EXPECT_EQ(pool.idle_bytes(), 0u) << "reuse is off at a zero budget";
+}
+
+TEST(BufferPool, LeavesSmallAllocationsToMalloc) {
+  BufferPool pool(16 * kMiB);
+  size_t capacity = 0;
+  std::byte* small = pool.Take(BufferPool::kMinPooledBytes - 1, capacity);
+  pool.Give(small, capacity);
+  EXPECT_EQ(pool.idle_bytes(), 0u);
+}
+
+TEST(BufferPool, BuffersFromManyThreadsKeepTheirBytes) {
+  // Every thread fills its buffers with its own pattern and checks it back:
+  // a buffer handed to two owners at once would show the other's bytes.
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches = 0;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &mismatches] {
+      for (int round = 0; round < 200; ++round) {
+        Buffer buffer(kMiB / 2 + static_cast<size_t>(round % 3) * 4096);
+        std::memset(buffer.data(), t + 1, buffer.size());
+        std::this_thread::yield();
+        for (size_t i = 0; i < buffer.size(); i += 4096) {
+          if (buffer.data()[i] != static_cast<std::byte>(t + 1)) ++mismatches;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_LE(BufferPool::Global().idle_bytes(), BufferPool::Global().max_idle_bytes());
+}
+
+TEST(Buffer, MovedBufferGivesItsStorageBackOnce) {
+  Buffer original(kMiB);
+  std::byte* data = original.data();
+  Buffer moved(std::move(original));
+  EXPECT_EQ(moved.data(), data);
+  EXPECT_EQ(moved.size(), kMiB);
+  moved.Shrink(10);
+  EXPECT_EQ(moved.size(), 10u);
+}
+
+}  // namespace
+}  // namespace geobatch

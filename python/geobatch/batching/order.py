@@ -6,8 +6,12 @@ Unshuffled, units go in C order. Shuffled, the grid is cut into blocks of
 consecutive positions per dimension (chosen so that a block covers a few
 chunks of the data) and the epoch visits the blocks in a random order and the
 units of each block in a random order, so that the chunks a block needs stay
-hot in the cache while its units are read. Only per-block arrays (one entry
-per block, i.e. per few chunks) are built per epoch.
+hot in the cache while its units are read. Windows near a block's edge reach
+into its neighbours' chunks; so that those are not decoded again when the
+neighbour comes, neighbouring blocks form groups that fit in the chunk cache,
+and the epoch visits groups in a random order and each group's blocks in a
+random order. Only per-block arrays (one entry per block, i.e. per few
+chunks) are built per epoch.
 
 Shard ``s`` of ``S`` takes the contiguous part ``[N*s//S, N*(s+1)//S)`` of the
 epoch's order (or ``N//S`` units each with ``even=True``), so every unit is
@@ -29,10 +33,35 @@ def block_bounds(count: int, step: int, block_extent: int) -> np.ndarray:
     return np.append(starts, count)
 
 
-class EpochOrder:
-    """Units of a grid ``counts`` in the order of one epoch."""
+def block_groups(blocks: tuple[int, ...], chunks_per_block: tuple[int, ...], chunks: tuple[int, ...],
+                 chunk_bytes: int, budget: int) -> tuple[int, ...]:
+    """Blocks per dim in a group: grown one block at a time along the dim
+    whose group is thinnest (in chunks), while the group's chunks plus the
+    one-chunk margin its windows reach into fit in ``budget`` bytes."""
+    group = [1] * len(blocks)
 
-    def __init__(self, counts: tuple[int, ...], bounds: list[np.ndarray] | None, seed: int, epoch: int):
+    def footprint(g):
+        return chunk_bytes * math.prod(min(n * per + 1, c) for n, per, c in zip(g, chunks_per_block, chunks))
+
+    while True:
+        growable = [d for d in range(len(blocks)) if group[d] < blocks[d]]
+        if not growable:
+            return tuple(group)
+        d = min(growable, key=lambda d: group[d] * chunks_per_block[d])
+        grown = group.copy()
+        grown[d] += 1
+        if footprint(grown) > budget:
+            return tuple(group)
+        group = grown
+
+
+class EpochOrder:
+    """Units of a grid ``counts`` in the order of one epoch; shuffled when
+    ``bounds`` (block starts per dim, from :func:`block_bounds`) are given,
+    with ``group`` blocks per dim visited together."""
+
+    def __init__(self, counts: tuple[int, ...], bounds: list[np.ndarray] | None, seed: int, epoch: int,
+                 group: tuple[int, ...] | None = None):
         self.counts = tuple(int(c) for c in counts)
         self._total = math.prod(self.counts)
         self._shuffled = bounds is not None
@@ -41,7 +70,7 @@ class EpochOrder:
         self._seed = (int(seed), int(epoch))
         self._bounds = bounds
         n_blocks = tuple(len(b) - 1 for b in bounds)
-        order = np.random.default_rng([*self._seed, 0]).permutation(math.prod(n_blocks))
+        order = _grouped_permutation(n_blocks, group or (1,) * len(n_blocks), np.random.default_rng([*self._seed, 0]))
         self._blocks = np.stack(np.unravel_index(order, n_blocks), axis=1) if n_blocks else np.zeros((1, 0), np.int64)
         sizes = np.ones(len(order), np.int64)
         for d, b in enumerate(bounds):
@@ -72,6 +101,17 @@ class EpochOrder:
             out.append(np.stack(np.unravel_index(local, extent), axis=1) + np.asarray(origin, np.int64))
             pos = min(stop, hi)
         return np.concatenate(out) if out else np.zeros((0, len(self.counts)), np.int64)
+
+
+def _grouped_permutation(n_blocks: tuple[int, ...], group: tuple[int, ...], rng) -> np.ndarray:
+    """Flat block ids: groups in a random order, each group's blocks in a
+    random order."""
+    ids = np.arange(math.prod(n_blocks))
+    position = np.unravel_index(ids, n_blocks)
+    n_groups = tuple(-(-n // g) for n, g in zip(n_blocks, group))
+    group_of = np.ravel_multi_index(tuple(p // g for p, g in zip(position, group)), n_groups)
+    group_rank = rng.permutation(math.prod(n_groups))
+    return ids[np.lexsort((rng.random(len(ids)), group_rank[group_of]))]
 
 
 def shard_range(total: int, shard: int, num_shards: int, even: bool = False) -> tuple[int, int]:

@@ -87,6 +87,19 @@ void CopyRegion(ConstRegionView src, RegionView dst, std::span<const uint64_t> e
   });
 }
 
+std::vector<std::span<std::byte>> RegionRuns(RegionView dst, std::span<const uint64_t> extent,
+                                             size_t elem_size) {
+  const auto strides = ByteStrides(dst.shape, elem_size);
+  std::byte* base = dst.data + Offset(dst.origin, strides);
+  const ContiguousRun run = FindRun(extent, extent, dst.shape, elem_size);
+  std::vector<std::span<std::byte>> runs;
+  if (run.bytes == 0) return runs;
+  ForEachRun(extent, run.outer_dims, [&](const std::vector<uint64_t>& index) {
+    runs.emplace_back(base + Offset(index, strides), run.bytes);
+  });
+  return runs;
+}
+
 void FillBytes(std::span<std::byte> out, std::span<const std::byte> value) {
   const size_t n = value.size();
   if (out.empty() || n == 0) return;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace geobatch {
 
@@ -24,6 +25,12 @@ struct ConstRegionView {
 // All spans have the same rank; elements are `elem_size` bytes.
 void CopyRegion(ConstRegionView src, RegionView dst, std::span<const uint64_t> extent,
                 size_t elem_size);
+
+// The box of size `extent` at dst.origin as its contiguous byte runs in C
+// order (merged where the box spans dst's inner dims): where a C-ordered
+// buffer of that box lands when scattered into dst.
+std::vector<std::span<std::byte>> RegionRuns(RegionView dst, std::span<const uint64_t> extent,
+                                             size_t elem_size);
 
 // Sets every element of the box of size `extent` at dst.origin to `value`
 // (`value.size()` is the element size).

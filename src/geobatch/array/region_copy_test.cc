@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <numeric>
 #include <vector>
 
@@ -49,6 +50,37 @@ TEST(RegionCopy, ZeroDimensionalAndEmpty) {
   EXPECT_EQ(dst, 42);
   const std::vector<uint64_t> shape{0, 3}, origin{0, 0};
   CopyRegion({nullptr, shape, origin}, {nullptr, shape, origin}, shape, 8);  // no access
+}
+
+// Scattering a C-ordered box over RegionRuns lands every element where
+// CopyRegion from that box puts it.
+void ExpectRunsMatchCopy(std::vector<uint64_t> shape, std::vector<uint64_t> origin,
+                         std::vector<uint64_t> extent, size_t expected_runs) {
+  uint64_t dst_elems = 1, box_elems = 1;
+  for (size_t d = 0; d < shape.size(); ++d) dst_elems *= shape[d], box_elems *= extent[d];
+  std::vector<int16_t> box(box_elems);
+  std::iota(box.begin(), box.end(), 1);
+  std::vector<int16_t> copied(dst_elems, 0), scattered(dst_elems, 0);
+  const std::vector<uint64_t> zeros(shape.size(), 0);
+  CopyRegion({reinterpret_cast<const std::byte*>(box.data()), extent, zeros},
+             {reinterpret_cast<std::byte*>(copied.data()), shape, origin}, extent, 2);
+  const auto runs = RegionRuns({reinterpret_cast<std::byte*>(scattered.data()), shape, origin}, extent, 2);
+  EXPECT_EQ(runs.size(), expected_runs);
+  const std::byte* from = reinterpret_cast<const std::byte*>(box.data());
+  for (auto run : runs) {
+    std::memcpy(run.data(), from, run.size());
+    from += run.size();
+  }
+  EXPECT_EQ(from, reinterpret_cast<const std::byte*>(box.data() + box.size()));
+  EXPECT_EQ(scattered, copied);
+}
+
+TEST(RegionRuns, ScatterLandsWhereCopyRegionDoes) {
+  ExpectRunsMatchCopy({4, 5, 6}, {1, 2, 1}, {2, 3, 4}, 2 * 3);  // a row per (i, j)
+  ExpectRunsMatchCopy({4, 5, 6}, {1, 0, 0}, {2, 5, 6}, 1);      // whole planes: one run
+  ExpectRunsMatchCopy({4, 5, 6}, {0, 1, 0}, {4, 3, 6}, 4);      // whole rows merge per plane
+  ExpectRunsMatchCopy({7}, {2}, {3}, 1);
+  ExpectRunsMatchCopy({4, 5, 6}, {0, 0, 0}, {4, 0, 6}, 0);      // empty
 }
 
 }  // namespace

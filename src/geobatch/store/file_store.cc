@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -45,19 +47,29 @@ std::optional<std::pair<uint64_t, uint64_t>> OpenRange(const std::string& path, 
   return ResolveRange(range, static_cast<uint64_t>(info.st_size), key);
 }
 
-// Fills `out` from `offset` of the open file.
+// Fills `pieces`, in order, from `offset` of the open file: one preadv per
+// IOV_MAX pieces, resumed where a short read stopped.
 void ReadFully(const FileDescriptor& file, const std::string& path, uint64_t offset,
-               std::span<std::byte> out) {
-  uint64_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::pread(file.fd, out.data() + done, out.size() - done,
-                              static_cast<off_t>(offset + done));
+               std::span<const std::span<std::byte>> pieces) {
+  size_t next = 0;       // first piece not yet filled
+  uint64_t partial = 0;  // bytes of pieces[next] already filled
+  std::vector<iovec> batch;
+  while (next < pieces.size()) {
+    batch.clear();
+    for (size_t i = next; i < pieces.size() && batch.size() < IOV_MAX; ++i) {
+      const uint64_t skip = i == next ? partial : 0;
+      batch.push_back({pieces[i].data() + skip, pieces[i].size() - skip});
+    }
+    const ssize_t n = ::preadv(file.fd, batch.data(), static_cast<int>(batch.size()), static_cast<off_t>(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
       throw IoError("cannot read", path, errno);
     }
-    if (n == 0) throw CorruptError("'" + path + "' shrank while being read");
-    done += static_cast<uint64_t>(n);
+    if (n == 0 && batch.front().iov_len > 0) throw CorruptError("'" + path + "' shrank while being read");
+    offset += static_cast<uint64_t>(n);
+    uint64_t left = static_cast<uint64_t>(n) + partial;
+    while (next < pieces.size() && left >= pieces[next].size()) left -= pieces[next++].size();
+    partial = left;
   }
 }
 
@@ -78,13 +90,14 @@ std::optional<Buffer> FileStore::Get(std::string_view key, ByteRange range) {
   const auto resolved = OpenRange(path, key, range, file);
   if (!resolved) return std::nullopt;
   Buffer buffer(resolved->second);
-  ReadFully(file, path, resolved->first, buffer.span());
+  const std::span<std::byte> whole[] = {buffer.span()};
+  ReadFully(file, path, resolved->first, whole);
   return buffer;
 }
 
-void FileStore::GetIntoAsync(std::string key, ByteRange range, std::span<std::byte> out,
+void FileStore::GetIntoAsync(std::string key, ByteRange range, std::vector<std::span<std::byte>> pieces,
                              ReadIntoCallback done) {
-  IoPool().Submit([this, key = std::move(key), range, out, done = std::move(done)] {
+  IoPool().Submit([this, key = std::move(key), range, pieces = std::move(pieces), done = std::move(done)] {
     ReadIntoResult result;
     try {
       const std::string path = PathOf(key);
@@ -92,8 +105,8 @@ void FileStore::GetIntoAsync(std::string key, ByteRange range, std::span<std::by
       const auto resolved = OpenRange(path, key, range, file);
       result.found = resolved.has_value();
       if (resolved) {
-        CheckReadSize(resolved->second, out.size(), key);
-        ReadFully(file, path, resolved->first, out);
+        CheckReadSize(resolved->second, TotalSize(pieces), key);
+        ReadFully(file, path, resolved->first, pieces);
       }
     } catch (...) {
       result.error = std::current_exception();

@@ -15,8 +15,8 @@ class FileStore final : public Store {
   explicit FileStore(std::string root);
 
   std::optional<Buffer> Get(std::string_view key, ByteRange range) override;
-  // Reads with pread straight into `out`, on the IO pool.
-  void GetIntoAsync(std::string key, ByteRange range, std::span<std::byte> out,
+  // Reads with preadv straight into the pieces, on the IO pool.
+  void GetIntoAsync(std::string key, ByteRange range, std::vector<std::span<std::byte>> pieces,
                     ReadIntoCallback done) override;
   bool Exists(std::string_view key) override;
   std::vector<std::string> List(std::string_view prefix) override;

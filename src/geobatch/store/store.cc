@@ -31,20 +31,30 @@ void Store::GetAsync(std::string key, ByteRange range, ReadCallback done) {
   });
 }
 
-void Store::GetIntoAsync(std::string key, ByteRange range, std::span<std::byte> out,
+void Store::GetIntoAsync(std::string key, ByteRange range, std::vector<std::span<std::byte>> pieces,
                          ReadIntoCallback done) {
-  GetAsync(key, range, [key, out, done = std::move(done)](ReadResult result) {
+  GetAsync(key, range, [key, pieces = std::move(pieces), done = std::move(done)](ReadResult result) {
     ReadIntoResult into{result.value.has_value(), result.error};
     if (into.found) {
       try {
-        CheckReadSize(result.value->size(), out.size(), key);
-        std::memcpy(out.data(), result.value->data(), out.size());
+        CheckReadSize(result.value->size(), TotalSize(pieces), key);
+        const std::byte* from = result.value->data();
+        for (std::span<std::byte> piece : pieces) {
+          std::memcpy(piece.data(), from, piece.size());
+          from += piece.size();
+        }
       } catch (...) {
         into.error = std::current_exception();
       }
     }
     done(std::move(into));
   });
+}
+
+uint64_t TotalSize(std::span<const std::span<std::byte>> pieces) {
+  uint64_t total = 0;
+  for (std::span<std::byte> piece : pieces) total += piece.size();
+  return total;
 }
 
 std::vector<std::string> Store::ListDir(std::string_view prefix) {

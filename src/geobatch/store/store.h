@@ -62,12 +62,13 @@ class Store {
   // event loops.
   virtual void GetAsync(std::string key, ByteRange range, ReadCallback done);
 
-  // Like GetAsync, but the bytes land in `out`, which must stay valid until
-  // `done` runs; a value (or range) of another size than `out` is a
-  // CorruptError. Readers use it where stored bytes are the decoded bytes
-  // (uncompressed chunks). The default reads with GetAsync and copies;
-  // stores that can read straight into memory override it.
-  virtual void GetIntoAsync(std::string key, ByteRange range, std::span<std::byte> out,
+  // Like GetAsync, but the bytes land in the caller's memory: scattered over
+  // `pieces` in order (one piece for a contiguous destination), which must
+  // stay valid until `done` runs; a value (or range) of another size than
+  // the pieces together is a CorruptError. Readers use it where stored bytes
+  // are the decoded bytes (uncompressed chunks). The default reads with
+  // GetAsync and copies; stores that can read straight into memory override it.
+  virtual void GetIntoAsync(std::string key, ByteRange range, std::vector<std::span<std::byte>> pieces,
                             ReadIntoCallback done);
 
   virtual bool Exists(std::string_view key) = 0;
@@ -93,5 +94,8 @@ std::pair<uint64_t, uint64_t> ResolveRange(ByteRange range, uint64_t size, std::
 
 // Throws CorruptError unless a read of `key` produced exactly `expected` bytes.
 void CheckReadSize(uint64_t actual, uint64_t expected, std::string_view key);
+
+// The bytes `pieces` hold together.
+uint64_t TotalSize(std::span<const std::span<std::byte>> pieces);
 
 }  // namespace geobatch

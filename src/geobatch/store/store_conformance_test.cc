@@ -124,9 +124,10 @@ TEST_P(StoreConformance, ManyAsyncReadsInFlight) {
 
 // Runs GetIntoAsync and waits: {found, error kind or nullopt}.
 std::pair<bool, std::optional<ErrorKind>> GetInto(Store& store, std::string key, ByteRange range,
-                                                  std::span<std::byte> out) {
+                                                  std::vector<std::span<std::byte>> pieces) {
   std::promise<ReadIntoResult> promise;
-  store.GetIntoAsync(std::move(key), range, out, [&](ReadIntoResult r) { promise.set_value(std::move(r)); });
+  store.GetIntoAsync(std::move(key), range, std::move(pieces),
+                     [&](ReadIntoResult r) { promise.set_value(std::move(r)); });
   ReadIntoResult result = promise.get_future().get();
   if (!result.error) return {result.found, std::nullopt};
   try {
@@ -136,15 +137,42 @@ std::pair<bool, std::optional<ErrorKind>> GetInto(Store& store, std::string key,
   }
 }
 
+std::span<std::byte> BytesOf(std::string& s, size_t from = 0, size_t count = std::string::npos) {
+  return std::as_writable_bytes(std::span(s.data(), s.size())).subspan(from, std::min(count, s.size() - from));
+}
+
 TEST_P(StoreConformance, ReadsIntoCallerMemory) {
   std::string out(4, '.');
-  auto bytes = std::as_writable_bytes(std::span(out.data(), out.size()));
-  EXPECT_EQ(GetInto(store(), "a/c/0/1", ByteRange::Of(3, 4), bytes), std::pair(true, std::optional<ErrorKind>()));
+  const std::optional<ErrorKind> ok;
+  EXPECT_EQ(GetInto(store(), "a/c/0/1", ByteRange::Of(3, 4), {BytesOf(out)}), std::pair(true, ok));
   EXPECT_EQ(out, "3456");
-  EXPECT_EQ(GetInto(store(), "a/c/9/9", ByteRange::All(), bytes).first, false);
+  EXPECT_EQ(GetInto(store(), "a/c/9/9", ByteRange::All(), {BytesOf(out)}).first, false);
   // A value of another size than the destination is corrupt, not truncated or padded.
-  EXPECT_EQ(GetInto(store(), "a/c/0/1", ByteRange::All(), bytes).second, ErrorKind::kCorrupt);
-  EXPECT_EQ(GetInto(store(), "../x", ByteRange::All(), bytes).second, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(GetInto(store(), "a/c/0/1", ByteRange::All(), {BytesOf(out)}).second, ErrorKind::kCorrupt);
+  EXPECT_EQ(GetInto(store(), "../x", ByteRange::All(), {BytesOf(out)}).second, ErrorKind::kInvalidArgument);
+}
+
+TEST_P(StoreConformance, ScattersIntoManyPiecesInOrder) {
+  // "a/c/0/1" holds "0123456789": three pieces, out of order in memory.
+  std::string out(12, '.');
+  EXPECT_EQ(GetInto(store(), "a/c/0/1", ByteRange::Of(1, 8), {BytesOf(out, 8, 3), BytesOf(out, 0, 4), BytesOf(out, 5, 1)}),
+            std::pair(true, std::optional<ErrorKind>()));
+  EXPECT_EQ(out, "4567.8..123.");
+  EXPECT_EQ(GetInto(store(), "a/c/0/1", ByteRange::All(), {BytesOf(out, 0, 4), BytesOf(out, 5, 5)}).second,
+            ErrorKind::kCorrupt);
+}
+
+TEST_P(StoreConformance, ScattersIntoMorePiecesThanOneSystemCallTakes) {
+  // Over IOV_MAX (1024) one-byte pieces, every other byte of the destination.
+  std::string value(3000, 'x');
+  for (size_t i = 0; i < value.size(); ++i) value[i] = static_cast<char>('a' + i % 26);
+  subject_.put("big", value);
+  std::string out(2 * value.size(), '.');
+  std::vector<std::span<std::byte>> pieces;
+  for (size_t i = 0; i < value.size(); ++i) pieces.push_back(BytesOf(out, 2 * i, 1));
+  EXPECT_EQ(GetInto(store(), "big", ByteRange::All(), pieces), std::pair(true, std::optional<ErrorKind>()));
+  for (size_t i = 0; i < value.size(); ++i) ASSERT_EQ(out[2 * i], value[i]) << i;
+  EXPECT_EQ(out[1], '.');
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::Values("file", "memory"));

@@ -40,12 +40,17 @@ std::vector<CellOverlap> OverlappingCells(std::span<const uint64_t> origin,
   }
 }
 
-bool CoversContiguousRun(const CellOverlap& overlap, std::span<const uint64_t> cell_shape,
-                         std::span<const uint64_t> box_extent) {
-  const size_t rank = cell_shape.size();
-  for (size_t d = 0; d < rank; ++d) {
+bool CoversWholeCell(const CellOverlap& overlap, std::span<const uint64_t> cell_shape) {
+  for (size_t d = 0; d < cell_shape.size(); ++d) {
     if (overlap.extent[d] != cell_shape[d]) return false;
   }
+  return true;
+}
+
+bool CoversContiguousRun(const CellOverlap& overlap, std::span<const uint64_t> cell_shape,
+                         std::span<const uint64_t> box_extent) {
+  if (!CoversWholeCell(overlap, cell_shape)) return false;
+  const size_t rank = cell_shape.size();
   // Contiguous when, past the first dim with extent > 1, the cell spans the box.
   size_t d = 0;
   while (d < rank && overlap.extent[d] == 1) ++d;

@@ -22,6 +22,9 @@ std::vector<CellOverlap> OverlappingCells(std::span<const uint64_t> origin,
                                           std::span<const uint64_t> extent,
                                           std::span<const uint64_t> cell_shape);
 
+// True when the overlap is the whole cell.
+bool CoversWholeCell(const CellOverlap& overlap, std::span<const uint64_t> cell_shape);
+
 // True when the cell is covered whole by the overlap and its bytes form one
 // contiguous run of the C-ordered box, so it may be decoded in place.
 bool CoversContiguousRun(const CellOverlap& overlap, std::span<const uint64_t> cell_shape,

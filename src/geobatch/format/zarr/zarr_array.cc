@@ -78,8 +78,8 @@ struct ReadContext {
   void ReadChunk(const CellOverlap& overlap) {
     std::string key = array.ChunkKey(overlap.cell);
     const CodecChain& chain = *array.metadata().codecs;
-    if (chain.stores_decoded_bytes() && CoversContiguousRun(overlap, chain.layout().shape, extent)) {
-      ReadChunkInPlace(std::move(key), overlap, chain.layout().num_bytes());
+    if (chain.stores_decoded_bytes() && CoversWholeCell(overlap, chain.layout().shape)) {
+      ReadChunkInPlace(std::move(key), overlap);
       return;
     }
     tasks.Add();
@@ -104,12 +104,12 @@ struct ReadContext {
     });
   }
 
-  // An uncompressed chunk that covers a contiguous run of the box: the store
-  // reads it straight into place, with no decode step and no copy.
-  void ReadChunkInPlace(std::string key, const CellOverlap& overlap, uint64_t cell_bytes) {
+  // An uncompressed chunk wholly inside the box: the store reads it straight
+  // into place, scattered over the box's rows, with no decode step and no copy.
+  void ReadChunkInPlace(std::string key, const CellOverlap& overlap) {
     tasks.Add();
-    const auto place = out.subspan(ByteOffset(overlap.box_origin, extent, elem_size()), cell_bytes);
-    array.store()->GetIntoAsync(key, ByteRange::All(), place, [this, key, overlap](ReadIntoResult result) {
+    auto pieces = RegionRuns({out.data(), extent, overlap.box_origin}, overlap.extent, elem_size());
+    array.store()->GetIntoAsync(key, ByteRange::All(), std::move(pieces), [this, key, overlap](ReadIntoResult result) {
       try {
         if (result.error) std::rethrow_exception(result.error);
         if (!result.found) Fill(overlap);

@@ -4,6 +4,7 @@
 
 #include "geobatch/array/region_copy.h"
 #include "geobatch/codec/sharding_codec.h"
+#include "geobatch/format/zarr/cell_scatter.h"
 #include "geobatch/format/zarr/read_plan.h"
 #include "geobatch/util/checked_math.h"
 #include "geobatch/util/error.h"
@@ -78,9 +79,11 @@ struct ReadContext {
   void ReadChunk(const CellOverlap& overlap) {
     std::string key = array.ChunkKey(overlap.cell);
     const CodecChain& chain = *array.metadata().codecs;
-    if (chain.stores_decoded_bytes() && CoversWholeCell(overlap, chain.layout().shape)) {
-      ReadChunkInPlace(std::move(key), overlap);
-      return;
+    if (chain.stores_decoded_bytes()) {
+      if (auto scatter = ScatterCell(overlap, chain.layout().shape, out.data(), extent, elem_size())) {
+        ReadChunkInPlace(std::move(key), overlap, std::move(*scatter));
+        return;
+      }
     }
     tasks.Add();
     array.store()->GetAsync(key, ByteRange::All(), [this, key, overlap](ReadResult result) {
@@ -104,12 +107,12 @@ struct ReadContext {
     });
   }
 
-  // An uncompressed chunk wholly inside the box: the store reads it straight
-  // into place, scattered over the box's rows, with no decode step and no copy.
-  void ReadChunkInPlace(std::string key, const CellOverlap& overlap) {
+  // An uncompressed chunk: the store reads it straight into place, scattered
+  // over the box's rows, with no decode step and no copy.
+  void ReadChunkInPlace(std::string key, const CellOverlap& overlap, CellScatter scatter) {
     tasks.Add();
-    auto pieces = RegionRuns({out.data(), extent, overlap.box_origin}, overlap.extent, elem_size());
-    array.store()->GetIntoAsync(key, ByteRange::All(), std::move(pieces), [this, key, overlap](ReadIntoResult result) {
+    array.store()->GetIntoAsync(key, ByteRange::All(), std::move(scatter.pieces),
+                                [this, key, overlap, sink = std::move(scatter.sink)](ReadIntoResult result) {
       try {
         if (result.error) std::rethrow_exception(result.error);
         if (!result.found) Fill(overlap);

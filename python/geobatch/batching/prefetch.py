@@ -21,9 +21,15 @@ def run_ahead(tasks: Iterable[Callable[[], T]], depth: int, threads: int) -> Ite
         return
     pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="geobatch-prefetch")
     pending: deque = deque()
+    started = False
     try:
         for task in tasks:
             pending.append(pool.submit(task))
+            if not started:
+                # The first batch is built alone, with every core, before the
+                # ones behind it start competing for them: time to first batch.
+                pending[0].result()
+                started = True
             if len(pending) > depth:
                 yield pending.popleft().result()
         while pending:

@@ -1,6 +1,7 @@
 #include "geobatch/util/buffer_pool.h"
 
 #include <pthread.h>
+#include <sanitizer/asan_interface.h>
 #include <sys/mman.h>
 
 #include <cstdint>
@@ -45,7 +46,10 @@ BufferPool& BufferPool::Global() {
 BufferPool::~BufferPool() { FreeAll(idle_); }
 
 void BufferPool::FreeAll(const std::deque<Idle>& idle) {
-  for (const Idle& entry : idle) delete[] entry.data;
+  for (const Idle& entry : idle) {
+    ASAN_UNPOISON_MEMORY_REGION(entry.data, entry.capacity);
+    delete[] entry.data;
+  }
 }
 
 std::byte* BufferPool::Take(size_t size, size_t& capacity) {
@@ -58,6 +62,7 @@ std::byte* BufferPool::Take(size_t size, size_t& capacity) {
       if (it->capacity >= size && it->capacity - size <= size / 4) {
         std::byte* data = it->data;
         capacity = it->capacity;
+        ASAN_UNPOISON_MEMORY_REGION(data, capacity);
         idle_bytes_ -= capacity;
         idle_.erase(std::next(it).base());
         return data;
@@ -78,6 +83,9 @@ void BufferPool::Give(std::byte* data, size_t capacity) noexcept {
     if (capacity > max_idle_bytes_) {
       dropped.push_back({data, capacity});
     } else {
+      // Under AddressSanitizer an idle buffer is poisoned, so a use after its
+      // Buffer is gone is still reported.
+      ASAN_POISON_MEMORY_REGION(data, capacity);
       idle_.push_back({data, capacity});
       idle_bytes_ += capacity;
       dropped = TakeOverBudget();

@@ -95,6 +95,25 @@ TEST(BufferPool, BuffersFromManyThreadsKeepTheirBytes) {
   EXPECT_LE(BufferPool::Global().idle_bytes(), BufferPool::Global().max_idle_bytes());
 }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GEOBATCH_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define GEOBATCH_TEST_ASAN 1
+#endif
+
+#ifdef GEOBATCH_TEST_ASAN
+TEST(BufferPoolDeathTest, UseOfAnIdleBufferIsReportedUnderAsan) {
+  BufferPool pool(16 * kMiB);
+  size_t capacity = 0;
+  std::byte* data = pool.Take(kMiB, capacity);
+  pool.Give(data, capacity);
+  EXPECT_DEATH({ *reinterpret_cast<volatile std::byte*>(data + 10) = std::byte{1}; }, "use-after-poison");
+}
+#endif
+
 TEST(Buffer, MovedBufferGivesItsStorageBackOnce) {
   Buffer original(kMiB);
   std::byte* data = original.data();

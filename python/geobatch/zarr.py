@@ -237,7 +237,7 @@ def open(url: str, path: str = "", *, storage_options: dict | None = None):
     """Opens the array or group at ``path`` inside the store at ``url``.
 
     ``storage_options`` configures remote stores (names of RemoteOptions:
-    max_requests, cache_bytes, cache_dir, anonymous, endpoint, region, ...).
+    max_requests, cache_bytes, cache_dir, cache_dir_bytes, anonymous, endpoint, region, ...).
     """
     options = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in (storage_options or {}).items()}
     return _wrap(_core.open_node(str(url), path, options))

@@ -1,6 +1,10 @@
 #include "geobatch/store/cache/disk_cache.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cstdlib>
 #include <cstring>
@@ -8,6 +12,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <unordered_map>
+#include <vector>
 
 #include "geobatch/store/http/digest.h"
 #include "geobatch/util/error.h"
@@ -48,6 +54,9 @@ void WriteFileAtomically(const fs::path& path, std::string_view head, std::span<
   if (ec) fs::remove(tmp, ec);
 }
 
+// Sets the file's modification time to now (best effort: it may be gone).
+void Touch(const std::string& path) { (void)::utimensat(AT_FDCWD, path.c_str(), nullptr, 0); }
+
 // Entry layout: magic, absent flag, ETag length (4 bytes, little end first), ETag, bytes.
 std::string EntryHead(const CachedValue& value) {
   std::string head(kMagic, sizeof kMagic);
@@ -73,7 +82,8 @@ std::optional<CachedValue> ParseEntry(std::string_view file) {
 
 }  // namespace
 
-DiskCache::DiskCache(std::string directory) : directory_(std::move(directory)) {
+DiskCache::DiskCache(std::string directory, uint64_t max_bytes)
+    : directory_(std::move(directory)), max_bytes_(max_bytes) {
   std::error_code ec;
   fs::create_directories(directory_, ec);
   if (ec) throw InvalidArgumentError("cannot create cache directory '" + directory_ + "': " + ec.message());
@@ -89,7 +99,7 @@ DiskCache::~DiskCache() {
   writer_.join();
 }
 
-std::shared_ptr<DiskCache> DiskCache::Shared(const std::string& directory) {
+std::shared_ptr<DiskCache> DiskCache::Shared(const std::string& directory, uint64_t max_bytes) {
   static std::mutex mutex;
   static auto* caches = new std::map<std::string, std::shared_ptr<DiskCache>>();  // lives until exit
   std::lock_guard lock(mutex);
@@ -104,7 +114,7 @@ std::shared_ptr<DiskCache> DiskCache::Shared(const std::string& directory) {
     });
   }
   auto& cache = (*caches)[fs::absolute(directory).lexically_normal().string()];
-  if (!cache) cache = std::make_shared<DiskCache>(directory);
+  if (!cache) cache = std::make_shared<DiskCache>(directory, max_bytes);
   return cache;
 }
 
@@ -114,14 +124,19 @@ std::string DiskCache::PathOf(std::string_view url, std::string_view suffix) con
 }
 
 std::optional<CachedValue> DiskCache::Get(std::string_view url, std::string_view range_tag) const {
-  const auto file = ReadFile(PathOf(url, range_tag));
+  const std::string path = PathOf(url, range_tag);
+  const auto file = ReadFile(path);
   if (!file) return std::nullopt;
   auto value = ParseEntry(*file);
   if (!value) return std::nullopt;
+  const std::string etag_path = PathOf(url, "etag");
   if (!value->absent) {
-    const auto current = ReadFile(PathOf(url, "etag"));
+    const auto current = ReadFile(etag_path);
     if (current && *current != value->etag) return std::nullopt;  // from an older version of the object
   }
+  // A hit is a use: eviction goes by modification time.
+  Touch(path);
+  Touch(etag_path);
   return value;
 }
 
@@ -165,7 +180,62 @@ void DiskCache::Write(const PendingWrite& write) {
       WriteFileAtomically(etag_path, value.etag, {});
     }
   }
-  WriteFileAtomically(PathOf(write.url, write.range_tag), EntryHead(value), value.bytes.span());
+  const std::string head = EntryHead(value);
+  WriteFileAtomically(PathOf(write.url, write.range_tag), head, value.bytes.span());
+  if (!disk_bytes_ || *disk_bytes_ + head.size() + value.bytes.size() > max_bytes_) {
+    Evict();  // counts the directory the first time
+  } else {
+    *disk_bytes_ += head.size() + value.bytes.size();
+  }
+}
+
+void DiskCache::Evict() {
+  struct File {
+    fs::path path;
+    fs::file_time_type used;
+    uint64_t bytes;
+    bool removed = false;
+  };
+  std::vector<File> files;
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(directory_, ec); !ec && it != fs::end(it); it.increment(ec)) {
+    std::error_code gone;  // another process may delete files meanwhile
+    if (!it->is_regular_file(gone)) continue;
+    File file{it->path(), it->last_write_time(gone), it->file_size(gone)};
+    if (gone) continue;
+    total += file.bytes;
+    files.push_back(std::move(file));
+  }
+  if (total > max_bytes_) {
+    std::sort(files.begin(), files.end(), [](const File& a, const File& b) { return a.used < b.used; });
+    // An object's files share the name before the first '.': its ETag record
+    // and one entry per range.
+    std::unordered_map<std::string, std::vector<size_t>> objects;
+    auto object_of = [](const fs::path& path) {
+      const std::string name = path.filename().string();
+      return (path.parent_path() / name.substr(0, name.find('.'))).string();
+    };
+    for (size_t i = 0; i < files.size(); ++i) objects[object_of(files[i].path)].push_back(i);
+    auto remove = [&](File& file) {
+      if (file.removed) return;
+      std::error_code ignored;
+      fs::remove(file.path, ignored);
+      file.removed = true;
+      total -= file.bytes;
+    };
+    const uint64_t target = max_bytes_ / 10 * 9;
+    for (size_t i = 0; i < files.size() && total > target; ++i) {
+      if (files[i].path.extension() == ".etag") {
+        // Without its ETag record an entry of an older version could no
+        // longer be told from the current one: the entries go with it.
+        for (size_t j : objects[object_of(files[i].path)]) remove(files[j]);
+      } else {
+        remove(files[i]);
+      }
+    }
+  }
+  disk_bytes_ = total;
 }
 
 void DiskCache::WriterLoop() {

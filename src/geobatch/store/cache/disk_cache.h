@@ -7,7 +7,10 @@
 // times), so a second epoch, even in another process, does not touch the
 // network. Writes go to a background thread, through a temporary file and a
 // rename, and are skipped (the cache is best effort) when too many bytes
-// are already waiting to be written.
+// are already waiting to be written. The directory is kept within a byte
+// budget: a hit refreshes its entry's time, and when the writer finds the
+// directory over budget it deletes the least recently used entries (an
+// object's ETag record goes with all its entries) down to 90% of it.
 #pragma once
 
 #include <condition_variable>
@@ -25,14 +28,18 @@ namespace geobatch {
 
 class DiskCache {
  public:
-  explicit DiskCache(std::string directory);  // creates the directory
+  static constexpr uint64_t kDefaultMaxBytes = uint64_t{64} << 30;
+
+  // Creates the directory; `max_bytes` bounds what it holds.
+  explicit DiskCache(std::string directory, uint64_t max_bytes = kDefaultMaxBytes);
   ~DiskCache();                               // finishes pending writes
   DiskCache(const DiskCache&) = delete;
   DiskCache& operator=(const DiskCache&) = delete;
 
-  // The process-wide cache of `directory` (one writer thread per directory);
-  // its pending writes are finished when the process exits.
-  static std::shared_ptr<DiskCache> Shared(const std::string& directory);
+  // The process-wide cache of `directory` (one writer thread per directory;
+  // the first caller's `max_bytes` holds); its pending writes are finished
+  // when the process exits.
+  static std::shared_ptr<DiskCache> Shared(const std::string& directory, uint64_t max_bytes = kDefaultMaxBytes);
 
   // `range_tag` names the byte range ("all", "0+100", "-16"): a short token
   // of [0-9a-z+-].
@@ -55,8 +62,13 @@ class DiskCache {
   std::string PathOf(std::string_view url, std::string_view suffix) const;
   void Write(const PendingWrite& write);
   void WriterLoop();
+  // Deletes least recently used entries until the directory holds at most
+  // 90% of max_bytes_; sets disk_bytes_ to what is left. Writer thread only.
+  void Evict();
 
   const std::string directory_;
+  const uint64_t max_bytes_;
+  std::optional<uint64_t> disk_bytes_;  // writer thread's estimate; unknown until first counted
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable drained_;

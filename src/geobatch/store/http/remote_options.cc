@@ -84,6 +84,8 @@ void RemoteOptions::Set(std::string_view name, std::string_view value) {
     cache_bytes = ParseInt<uint64_t>(name, value, 0);
   } else if (name == "cache_dir") {
     cache_dir = value;
+  } else if (name == "cache_dir_bytes") {
+    cache_dir_bytes = ParseInt<uint64_t>(name, value, 1);
   } else if (name == "anonymous") {
     anonymous = ParseBool(name, value);
   } else if (name == "endpoint") {
@@ -116,6 +118,7 @@ RemoteOptions RemoteOptions::FromEnvironment() {
       {"retry_budget_s", {"GEOBATCH_RETRY_BUDGET_S"}},
       {"cache_bytes", {"GEOBATCH_CACHE_BYTES"}},
       {"cache_dir", {"GEOBATCH_CACHE_DIR"}},
+      {"cache_dir_bytes", {"GEOBATCH_CACHE_DIR_BYTES"}},
       {"anonymous", {"GEOBATCH_ANONYMOUS", "AWS_NO_SIGN_REQUEST"}},
       {"endpoint", {"GEOBATCH_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}},
       {"region", {"AWS_REGION", "AWS_DEFAULT_REGION"}},

@@ -28,9 +28,11 @@ struct RemoteOptions {
   double retry_budget_s = 120.0;         // GEOBATCH_RETRY_BUDGET_S
 
   // Caching: an in-memory cache shared by every store with the same budget
-  // (0 turns it off) and an optional on-disk cache directory.
-  uint64_t cache_bytes = uint64_t{512} << 20;  // GEOBATCH_CACHE_BYTES
-  std::string cache_dir;                       // GEOBATCH_CACHE_DIR
+  // (0 turns it off) and an optional on-disk cache directory with its own
+  // budget (least recently used entries are deleted beyond it).
+  uint64_t cache_bytes = uint64_t{512} << 20;     // GEOBATCH_CACHE_BYTES
+  std::string cache_dir;                          // GEOBATCH_CACHE_DIR
+  uint64_t cache_dir_bytes = uint64_t{64} << 30;  // GEOBATCH_CACHE_DIR_BYTES
 
   // S3 (and gs://, which speaks the same XML API).
   std::optional<bool> anonymous;  // AWS_NO_SIGN_REQUEST, GEOBATCH_ANONYMOUS; unset: sign when credentials exist

@@ -17,6 +17,8 @@ TEST(RemoteOptions, SetsByName) {
   options.Set("verify_tls", "no");
   options.Set("retry_budget_s", "2.5");
   options.Set("addressing_style", "virtual");
+  options.Set("cache_dir_bytes", "1048576");
+  EXPECT_EQ(options.cache_dir_bytes, 1048576u);
   EXPECT_EQ(options.max_requests, 16u);
   EXPECT_EQ(options.cache_bytes, 0u);
   EXPECT_EQ(options.anonymous, true);
@@ -33,6 +35,7 @@ TEST(RemoteOptions, RefusesUnknownNamesAndBadValues) {
   EXPECT_THROW(options.Set("anonymous", "maybe"), Error);
   EXPECT_THROW(options.Set("retry_budget_s", "-1"), Error);
   EXPECT_THROW(options.Set("addressing_style", "dns"), Error);
+  EXPECT_THROW(options.Set("cache_dir_bytes", "0"), Error);
 }
 
 TEST(RemoteOptions, ReadsTheEnvironment) {

@@ -34,7 +34,7 @@ RemoteStore::RemoteStore(std::string url, const RemoteOptions& options)
       retry_(RetryPolicy::From(options)),
       client_(HttpClient::Shared(options)),
       memory_cache_(MemoryCache::Shared(options.cache_bytes)),
-      disk_cache_(options.cache_dir.empty() ? nullptr : DiskCache::Shared(options.cache_dir)) {}
+      disk_cache_(options.cache_dir.empty() ? nullptr : DiskCache::Shared(options.cache_dir, options.cache_dir_bytes)) {}
 
 std::optional<Buffer> RemoteStore::Get(std::string_view key, ByteRange range) {
   ValidateKey(key);

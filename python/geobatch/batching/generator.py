@@ -32,7 +32,7 @@ from ..zarr import ChunkCache
 from .allocators import PooledAllocator
 from .assemble import xbatcher_batch
 from .batch import Batch
-from .order import EpochOrder, block_bounds, block_groups, random_positions, shard_range
+from .order import BlockDim, EpochOrder, block_bounds, block_groups, random_positions, shard_range
 from .prefetch import run_ahead
 from .samples import SampleReader, SampleSpace
 from .schema import Schema
@@ -259,9 +259,11 @@ class BatchGenerator:
         grid = np.unravel_index(int(index) % n, self._schema.grid)
         return self._convert(self._xbatcher(tuple(int(g) for g in grid)))
 
-    def _order(self, counts: list[int], steps: list[int], dims: list[str], epoch: int) -> EpochOrder:
+    def _order(self, counts: list[int], steps: list[int], extents: list[int], dims: list[str],
+               epoch: int) -> EpochOrder:
         """The epoch's order; shuffled in blocks of about ``block_chunks``
-        chunks per dim, grouped to fit in half the chunk cache."""
+        chunks per dim, grouped to fit in half the chunk cache. A unit starts
+        every ``steps`` elements and covers ``extents`` of them."""
         if not self.shuffle:
             return EpochOrder(tuple(counts), None, self.seed, epoch)
         chunk, size = {}, {}
@@ -270,16 +272,18 @@ class BatchGenerator:
             size.update(zip(var.dims, var.shape))
         bounds = [block_bounds(count, step, chunk.get(dim, step) * self._block_chunks)
                   for count, step, dim in zip(counts, steps, dims)]
+        grid = [BlockDim(len(b) - 1, int(b[1] - b[0]), int(step), int(extent), max(1, chunk.get(dim, extent)),
+                         size.get(dim, extent))
+                for b, step, extent, dim in zip(bounds, steps, extents, dims)]
         chunk_bytes = sum(math.prod(v.chunks or v.shape) * v.dtype.itemsize for v in self._source.data_vars.values())
-        group = block_groups(tuple(len(b) - 1 for b in bounds), (self._block_chunks,) * len(dims),
-                             tuple(-(-size.get(d, 1) // max(1, chunk.get(d, 1))) for d in dims), chunk_bytes,
-                             self.cache.max_bytes // 2)
+        group = block_groups(grid, chunk_bytes, self.cache.max_bytes // 2)
         return EpochOrder(tuple(counts), bounds, self.seed, epoch, group)
 
     def _xbatcher_tasks(self, epoch: int, start: int, stop: int):
         sliced = self._schema.sliced
         steps = [d.per_batch * d.stride for d in sliced]
-        order = self._order(list(self._schema.grid), steps, [d.name for d in sliced], epoch)
+        extents = [(d.per_batch - 1) * d.stride + d.length for d in sliced]
+        order = self._order(list(self._schema.grid), steps, extents, [d.name for d in sliced], epoch)
         for a in range(start, stop, 256):
             for unit in order.units(a, min(stop, a + 256)):
                 yield lambda unit=tuple(int(u) for u in unit): self._xbatcher(unit)
@@ -297,7 +301,8 @@ class BatchGenerator:
         space, size = self._space, self.batch_size
         filtering = self._max_nan is not None
         if self._sampling == "grid":
-            order = self._order(list(space.counts), list(space.stride), space.dims, epoch)
+            order = self._order(list(space.counts), list(space.stride), [space.window.get(d, 1) for d in space.dims],
+                                space.dims, epoch)
         for a in range(start, stop, size):
             b = min(stop, a + size)
             if b - a < size and self._last_batch == "drop" and not filtering:

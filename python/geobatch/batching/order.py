@@ -21,6 +21,7 @@ visited exactly once per epoch across shards.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,21 +34,39 @@ def block_bounds(count: int, step: int, block_extent: int) -> np.ndarray:
     return np.append(starts, count)
 
 
-def block_groups(blocks: tuple[int, ...], chunks_per_block: tuple[int, ...], chunks: tuple[int, ...],
-                 chunk_bytes: int, budget: int) -> tuple[int, ...]:
+@dataclass(frozen=True)
+class BlockDim:
+    """One dim of a shuffled grid, as far as grouping its blocks goes."""
+
+    blocks: int  # blocks along the dim
+    units: int   # units in a whole block
+    step: int    # elements from one unit's start to the next
+    extent: int  # elements one unit covers
+    chunk: int   # elements per chunk
+    size: int    # elements along the dim
+
+    def chunks_touched(self, n: int) -> int:
+        """Chunks the units of ``n`` neighbouring blocks reach. Blocks start
+        on chunk boundaries; a block's first unit starts less than a step in."""
+        span = (self.step - 1) + (n * self.units - 1) * self.step + self.extent
+        return min(-(-span // self.chunk), -(-self.size // self.chunk))
+
+
+def block_groups(dims: list[BlockDim], chunk_bytes: int, budget: int) -> tuple[int, ...]:
     """Blocks per dim in a group: grown one block at a time along the dim
-    whose group is thinnest (in chunks), while the group's chunks plus the
-    one-chunk margin its windows reach into fit in ``budget`` bytes."""
-    group = [1] * len(blocks)
+    whose group touches the fewest chunks, while every chunk the group's
+    units reach (``chunk_bytes`` per chunk position, all variables) fits in
+    ``budget`` bytes."""
+    group = [1] * len(dims)
 
     def footprint(g):
-        return chunk_bytes * math.prod(min(n * per + 1, c) for n, per, c in zip(g, chunks_per_block, chunks))
+        return chunk_bytes * math.prod(dim.chunks_touched(n) for dim, n in zip(dims, g))
 
     while True:
-        growable = [d for d in range(len(blocks)) if group[d] < blocks[d]]
+        growable = [d for d, dim in enumerate(dims) if group[d] < dim.blocks]
         if not growable:
             return tuple(group)
-        d = min(growable, key=lambda d: group[d] * chunks_per_block[d])
+        d = min(growable, key=lambda d: dims[d].chunks_touched(group[d]))
         grown = group.copy()
         grown[d] += 1
         if footprint(grown) > budget:

@@ -12,17 +12,32 @@ import zarr
 
 import geobatch
 import geobatch.batching.generator as generator
-from geobatch.batching.order import EpochOrder, block_bounds, block_groups
+from geobatch.batching.order import BlockDim, EpochOrder, block_bounds, block_groups
 
 
-def test_block_groups_grow_the_thinnest_dim_while_the_margin_fits():
-    # The benchmark cube: 42 x 4 x 4 chunks of 4.7 MB (3 variables), blocks of 2 chunks, half of 1 GiB.
-    chunk_bytes, budget = 3 * 24 * 91 * 180 * 4, (1 << 30) // 2
-    # (3, 2, 2) blocks: 7 x 4 x 4 chunks with the margin (112 x 4.7 MB = 528 MB); 4 time blocks would need 9 x 4 x 4.
-    assert block_groups((21, 2, 2), (2, 2, 2), (42, 4, 4), chunk_bytes, budget) == (3, 2, 2)
-    assert block_groups((21, 2, 2), (2, 2, 2), (42, 4, 4), chunk_bytes, 27 * chunk_bytes) == (1, 1, 1)
-    assert block_groups((21, 2, 2), (2, 2, 2), (42, 4, 4), chunk_bytes, 1) == (1, 1, 1)
-    assert block_groups((3, 1), (2, 2), (6, 2), 1, 10**9) == (3, 1)  # everything in one group
+def bench_dims(time_blocks: int = 21) -> list[BlockDim]:
+    # The benchmark cube: 1008 x 361 x 720 in chunks of 24 x 91 x 180, windows 3 x 48 x 48 every 2 x 32 x 32,
+    # blocks of 2 chunks per dim (24 x 6 x 12 window starts).
+    return [BlockDim(time_blocks, 24, 2, 3, 24, 1008), BlockDim(2, 6, 32, 48, 91, 361),
+            BlockDim(2, 12, 32, 48, 180, 720)]
+
+
+def test_a_block_touches_its_chunks_and_the_margin_its_windows_reach():
+    time, lat, lon = bench_dims()
+    assert [time.chunks_touched(n) for n in (1, 2, 3)] == [3, 5, 7]
+    assert [lat.chunks_touched(n) for n in (1, 2)] == [3, 4]  # 4 chunks in all
+    assert [lon.chunks_touched(n) for n in (1, 2)] == [3, 4]
+    whole_field = BlockDim(1, 1, 361, 361, 91, 361)
+    assert whole_field.chunks_touched(1) == 4
+
+
+def test_block_groups_grow_the_thinnest_dim_while_the_footprint_fits():
+    chunk_bytes = 3 * 24 * 91 * 180 * 4  # 4.7 MB: three variables
+    # Half of 1 GiB holds 113 chunk positions: 7 x 4 x 4 = 112 (3 time blocks); 4 would need 9 x 4 x 4.
+    assert block_groups(bench_dims(), chunk_bytes, (1 << 30) // 2) == (3, 2, 2)
+    assert block_groups(bench_dims(), chunk_bytes, 3 * 3 * 2 * chunk_bytes) == (1, 1, 1)
+    assert block_groups(bench_dims(), chunk_bytes, 1) == (1, 1, 1)
+    assert block_groups(bench_dims(time_blocks=2), chunk_bytes, 10**12) == (2, 2, 2)  # everything in one group
 
 
 @pytest.mark.parametrize("group", [(1, 1, 1), (2, 1, 3), (5, 4, 4)])

@@ -59,6 +59,8 @@ def xbatcher_batch(source: Source, schema: Schema, starts: np.ndarray):
     patches start at ``starts`` (P, n_sliced)."""
     if len(starts) == 0:
         raise ValueError("must supply at least one object to concatenate")
+    if not schema.concat_input_dims and source.skeleton is not None:
+        return stack_samples(_from_skeleton(source, schema, starts[:1]), list(schema.input_dims))
     arrays = {name: read_patches(var, schema, starts) for name, var in source.variables.items()}
     if not schema.concat_input_dims:
         return stack_samples(_build(source, {k: _variable(v, v.dims, arrays[k][0])
@@ -85,6 +87,21 @@ def _build(source: Source, variables: dict):
         return xr.DataArray(data, coords=variables, name=source.name, attrs=source.attrs)
     ds = xr.Dataset(variables, attrs=source.attrs)
     return ds.set_coords([k for k in source.coord_names if k not in ds.coords])
+
+
+def _from_skeleton(source: Source, schema: Schema, start: np.ndarray):
+    """``ds.isel(patch)``: xarray selects the coordinates and indexes from the
+    skeleton (views and index slices, cheap); the data read for the patch
+    replaces the placeholders in new variables (in-memory data is selected
+    as it is, views as xbatcher's)."""
+    patch = {d.name: slice(int(s), int(s) + d.length) for d, s in zip(schema.sliced, start[0])}
+    batch = source.skeleton.isel(patch)
+    if source.in_memory:
+        return batch
+    data = {name: read_patches(var, schema, start)[0] for name, var in source.data_vars.items()}
+    if source.kind == "DataArray":
+        return batch.copy(data=data["<this-array>"])
+    return batch.copy(data=data)
 
 
 def _renamed(dims: tuple, input_dims) -> tuple:

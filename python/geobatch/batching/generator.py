@@ -237,7 +237,8 @@ class BatchGenerator:
             tasks = self._xbatcher_tasks(epoch, start, stop)
         else:
             tasks = self._sample_tasks(epoch, start, stop)
-        batches = run_ahead(tasks, self.prefetch, self.threads)
+        # Batches of in-memory xarray data are built under the GIL: threads would only add hand-offs.
+        batches = run_ahead(tasks, 0 if self._source.in_memory else self.prefetch, self.threads)
         if self._max_nan is not None:
             batches = self._repack(batches)
         batches = map(self._convert, batches)
@@ -288,8 +289,12 @@ class BatchGenerator:
             for unit in order.units(a, min(stop, a + 256)):
                 yield lambda unit=tuple(int(u) for u in unit): self._xbatcher(unit)
 
-    def _xbatcher(self, unit: tuple) -> Batch:
+    def _xbatcher(self, unit: tuple):
+        """The batch at grid position ``unit``: the xarray object itself for
+        output="xarray" (``_convert`` passes it on), else a :class:`Batch`."""
         obj = xbatcher_batch(self._source, self._schema, self._schema.patch_starts(unit))
+        if self.output == "xarray":
+            return obj
         if hasattr(obj, "data_vars"):
             data = {k: v.values for k, v in obj.data_vars.items()}
             dims = {k: v.dims for k, v in obj.data_vars.items()}
@@ -353,7 +358,7 @@ class BatchGenerator:
     def _convert(self, item):
         batch = item[0] if isinstance(item, tuple) else item
         if self.output == "xarray":
-            return batch.to_xarray()
+            return batch.to_xarray() if isinstance(batch, Batch) else batch
         if self.output == "torch":
             return Batch(batch.to_torch(), batch.dims, batch.coords, batch.size, batch.attrs, batch._xarray)
         return batch

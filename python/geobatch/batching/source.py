@@ -49,6 +49,12 @@ class Source:
     variables: dict[str, SourceVar]     # original order, data and coordinates
     coord_names: set = field(default_factory=set)
     native: bool = False                # reads through geobatch's native reader
+    in_memory: bool = False             # an xarray source whose data is all numpy arrays
+    # An xarray source with zero-stride placeholders for its data variables,
+    # or the source itself when in memory: ``skeleton.isel(patch)`` is a
+    # batch's structure (coordinates, indexes, attributes, encodings) as
+    # xarray itself builds it.
+    skeleton: Any = None
 
     @property
     def data_vars(self) -> dict[str, SourceVar]:
@@ -105,7 +111,22 @@ def from_xarray(obj, cache: ChunkCache) -> Source:
         redirected |= reader is not None
         out[key] = SourceVar(key, var.dims, var.shape, var.dtype, dict(var.attrs),
                              read=reader or _xarray_reader(var), chunks=_xarray_chunks(var))
-    return Source(kind, name, dict(attrs), out, coord_names, native=redirected)
+    in_memory = all(isinstance(variables[k]._data, np.ndarray) for k in out if k not in coord_names)
+    return Source(kind, name, dict(attrs), out, coord_names, native=redirected, in_memory=in_memory,
+                  skeleton=obj if in_memory else _skeleton(obj))
+
+
+def _skeleton(obj):
+    """``obj`` with its data variables replaced by placeholders that take no
+    memory (coordinates loaded)."""
+    import xarray as xr
+
+    def placeholder(var):
+        return np.broadcast_to(np.zeros((), var.dtype), var.shape)
+
+    if isinstance(obj, xr.DataArray):
+        return obj.copy(data=placeholder(obj)).load()
+    return obj.copy(data={k: placeholder(v) for k, v in obj.data_vars.items()}).load()
 
 
 def _xarray_chunks(var) -> tuple | None:

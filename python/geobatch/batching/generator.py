@@ -108,7 +108,10 @@ class BatchGenerator:
     shard: "auto" (torch.distributed rank x DataLoader worker), None/(0, 1)
         for everything, or (index, count); ``even_shards`` gives every shard
         the same number of units (dropping the remainder).
-    prefetch, threads: batches built ahead, and threads building them.
+    prefetch, threads: batches built ahead, and threads building them
+        (batches of in-memory xarray data are built inline: that work holds
+        the GIL and takes well under a millisecond, so threads only add
+        hand-offs).
     cache_bytes: budget of the decoded-chunk cache.
     dtype, normalize, fill_nan: transforms (see :class:`Transforms`).
     output: "numpy" (:class:`Batch`), "torch" (Batch of tensors) or "xarray".

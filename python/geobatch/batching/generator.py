@@ -109,9 +109,9 @@ class BatchGenerator:
         for everything, or (index, count); ``even_shards`` gives every shard
         the same number of units (dropping the remainder).
     prefetch, threads: batches built ahead, and threads building them
-        (batches of in-memory xarray data are built inline: that work holds
-        the GIL and takes well under a millisecond, so threads only add
-        hand-offs).
+        (xbatcher-mode batches of in-memory xarray data are built inline:
+        they are xarray selections, made under the GIL in well under a
+        millisecond, so threads would only add hand-offs).
     cache_bytes: budget of the decoded-chunk cache.
     dtype, normalize, fill_nan: transforms (see :class:`Transforms`).
     output: "numpy" (:class:`Batch`), "torch" (Batch of tensors) or "xarray".
@@ -240,8 +240,9 @@ class BatchGenerator:
             tasks = self._xbatcher_tasks(epoch, start, stop)
         else:
             tasks = self._sample_tasks(epoch, start, stop)
-        # Batches of in-memory xarray data are built under the GIL: threads would only add hand-offs.
-        batches = run_ahead(tasks, 0 if self._source.in_memory else self.prefetch, self.threads)
+        # xbatcher-mode batches of in-memory data are xarray selections under the GIL: threads only add hand-offs.
+        inline = self._source.in_memory and self.batch_size is None
+        batches = run_ahead(tasks, 0 if inline else self.prefetch, self.threads)
         if self._max_nan is not None:
             batches = self._repack(batches)
         batches = map(self._convert, batches)

@@ -26,7 +26,6 @@ void BindBatch(nb::module_& m) {
       "when every view of the array is gone.");
   m.def("set_buffer_pool_bytes", [](size_t n) { BufferPool::Global().SetMaxIdleBytes(n); }, nb::arg("n"));
   m.def("get_buffer_pool_bytes", [] { return BufferPool::Global().max_idle_bytes(); });
-  m.def("buffer_pool_idle_bytes", [] { return BufferPool::Global().idle_bytes(); });
   nb::class_<DecodedChunkCache>(m, "ChunkCache")
       .def(nb::new_([](uint64_t max_bytes) { return std::make_shared<DecodedChunkCache>(max_bytes); }),
            nb::arg("max_bytes"))

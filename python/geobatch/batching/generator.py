@@ -271,10 +271,9 @@ class BatchGenerator:
         every ``steps`` elements and covers ``extents`` of them."""
         if not self.shuffle:
             return EpochOrder(tuple(counts), None, self.seed, epoch)
-        chunk, size = {}, {}
+        chunk, size = {}, self._source.sizes
         for var in sorted(self._source.data_vars.values(), key=lambda v: v.nbytes):
             chunk.update(zip(var.dims, var.chunks or var.shape))
-            size.update(zip(var.dims, var.shape))
         bounds = [block_bounds(count, step, chunk.get(dim, step) * self._block_chunks)
                   for count, step, dim in zip(counts, steps, dims)]
         grid = [BlockDim(len(b) - 1, int(b[1] - b[0]), int(step), int(extent), max(1, chunk.get(dim, extent)),

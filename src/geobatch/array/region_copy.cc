@@ -43,24 +43,6 @@ ContiguousRun FindRun(std::span<const uint64_t> extent, std::span<const uint64_t
   return {d, bytes};
 }
 
-template <typename Visit>
-void ForEachRun(std::span<const uint64_t> extent, size_t outer_dims, Visit visit) {
-  for (size_t d = 0; d < outer_dims; ++d) {
-    if (extent[d] == 0) return;
-  }
-  std::vector<uint64_t> index(outer_dims, 0);
-  for (;;) {
-    visit(index);
-    size_t d = outer_dims;
-    while (d > 0) {
-      if (++index[d - 1] < extent[d - 1]) break;
-      index[d - 1] = 0;
-      --d;
-    }
-    if (d == 0) return;
-  }
-}
-
 }  // namespace
 
 void CopyRegion(ConstRegionView src, RegionView dst, std::span<const uint64_t> extent,

@@ -21,6 +21,26 @@ struct ConstRegionView {
   std::span<const uint64_t> origin;
 };
 
+// Calls visit(index) for every index over the first `outer_dims` dims of
+// `extent`, in C order (nothing when one of them is 0).
+template <typename Visit>
+void ForEachRun(std::span<const uint64_t> extent, size_t outer_dims, Visit visit) {
+  for (size_t d = 0; d < outer_dims; ++d) {
+    if (extent[d] == 0) return;
+  }
+  std::vector<uint64_t> index(outer_dims, 0);
+  for (;;) {
+    visit(index);
+    size_t d = outer_dims;
+    while (d > 0) {
+      if (++index[d - 1] < extent[d - 1]) break;
+      index[d - 1] = 0;
+      --d;
+    }
+    if (d == 0) return;
+  }
+}
+
 // Copies the box of size `extent` at src.origin in src to dst.origin in dst.
 // All spans have the same rank; elements are `elem_size` bytes.
 void CopyRegion(ConstRegionView src, RegionView dst, std::span<const uint64_t> extent,

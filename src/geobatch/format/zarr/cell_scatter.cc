@@ -12,7 +12,7 @@ std::optional<CellScatter> ScatterCell(const CellOverlap& overlap, std::span<con
     if (pieces.size() > max_pieces) return std::nullopt;
     return CellScatter{std::move(pieces), nullptr};
   }
-  // Row by row (innermost dim) through the cell; a null destination marks
+  // Row by row (innermost dim) through the cell, in C order; a null destination marks
   // bytes for the sink, and neighbouring sink pieces merge.
   const size_t rank = cell_shape.size();
   const size_t inner = rank - 1;  // rank >= 1: a 0-d cell is always covered whole
@@ -36,26 +36,22 @@ std::optional<CellScatter> ScatterCell(const CellOverlap& overlap, std::span<con
   };
   const uint64_t row_bytes = cell_shape[inner] * elem_size;
   const uint64_t before = overlap.cell_origin[inner] * elem_size, wanted = overlap.extent[inner] * elem_size;
-  std::vector<uint64_t> index(inner, 0), at(rank);
-  for (uint64_t row = 0; row < rows; ++row) {
+  std::vector<uint64_t> at(rank);
+  ForEachRun(cell_shape, inner, [&](const std::vector<uint64_t>& index) {
     bool inside = true;
     for (size_t d = 0; d < inner; ++d) {
       inside = inside && index[d] >= overlap.cell_origin[d] && index[d] - overlap.cell_origin[d] < overlap.extent[d];
     }
-    if (inside) {
-      for (size_t d = 0; d < inner; ++d) at[d] = overlap.box_origin[d] + index[d] - overlap.cell_origin[d];
-      at[inner] = overlap.box_origin[inner];
-      skip(before);
-      plan.push_back({box + ByteOffset(at, box_shape, elem_size), wanted});
-      skip(row_bytes - before - wanted);
-    } else {
+    if (!inside) {
       skip(row_bytes);
+      return;
     }
-    for (size_t d = inner; d-- > 0;) {
-      if (++index[d] < cell_shape[d]) break;
-      index[d] = 0;
-    }
-  }
+    for (size_t d = 0; d < inner; ++d) at[d] = overlap.box_origin[d] + index[d] - overlap.cell_origin[d];
+    at[inner] = overlap.box_origin[inner];
+    skip(before);
+    plan.push_back({box + ByteOffset(at, box_shape, elem_size), wanted});
+    skip(row_bytes - before - wanted);
+  });
   auto sink = std::make_shared<Buffer>(largest_skip);
   std::vector<std::span<std::byte>> pieces;
   pieces.reserve(plan.size());

@@ -28,10 +28,9 @@ namespace geobatch {
 
 class DiskCache {
  public:
-  static constexpr uint64_t kDefaultMaxBytes = uint64_t{64} << 30;
-
-  // Creates the directory; `max_bytes` bounds what it holds.
-  explicit DiskCache(std::string directory, uint64_t max_bytes = kDefaultMaxBytes);
+  // Creates the directory; `max_bytes` bounds what it holds (the default is
+  // RemoteOptions::cache_dir_bytes).
+  DiskCache(std::string directory, uint64_t max_bytes);
   ~DiskCache();                               // finishes pending writes
   DiskCache(const DiskCache&) = delete;
   DiskCache& operator=(const DiskCache&) = delete;
@@ -39,7 +38,7 @@ class DiskCache {
   // The process-wide cache of `directory` (one writer thread per directory;
   // the first caller's `max_bytes` holds); its pending writes are finished
   // when the process exits.
-  static std::shared_ptr<DiskCache> Shared(const std::string& directory, uint64_t max_bytes = kDefaultMaxBytes);
+  static std::shared_ptr<DiskCache> Shared(const std::string& directory, uint64_t max_bytes);
 
   // `range_tag` names the byte range ("all", "0+100", "-16"): a short token
   // of [0-9a-z+-].

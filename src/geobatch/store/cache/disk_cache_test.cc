@@ -18,6 +18,9 @@ std::shared_ptr<const CachedValue> Value(std::string_view text, std::string etag
   return value;
 }
 
+// A budget none of these tests reaches, where eviction is not under test.
+constexpr uint64_t kRoomy = uint64_t{1} << 30;
+
 std::string Text(const CachedValue& value) {
   return {reinterpret_cast<const char*>(value.bytes.data()), value.bytes.size()};
 }
@@ -34,12 +37,12 @@ class DiskCacheTest : public ::testing::Test {
 
 TEST_F(DiskCacheTest, RoundTripsValuesAndAbsence) {
   {
-    DiskCache cache(dir_.string());
+    DiskCache cache(dir_.string(), kRoomy);
     cache.Put("http://h/a", "all", Value("hello", "\"e1\""));
     cache.Put("http://h/a", "0+2", Value("he", "\"e1\""));
     cache.Put("http://h/missing", "all", Value("", "", true));
   }  // the destructor finishes the writes
-  DiskCache cache(dir_.string());
+  DiskCache cache(dir_.string(), kRoomy);
   EXPECT_EQ(Text(*cache.Get("http://h/a", "all")), "hello");
   EXPECT_EQ(Text(*cache.Get("http://h/a", "0+2")), "he");
   EXPECT_TRUE(cache.Get("http://h/missing", "all")->absent);
@@ -48,7 +51,7 @@ TEST_F(DiskCacheTest, RoundTripsValuesAndAbsence) {
 }
 
 TEST_F(DiskCacheTest, ANewEtagDropsTheOlderEntries) {
-  DiskCache cache(dir_.string());
+  DiskCache cache(dir_.string(), kRoomy);
   cache.Put("http://h/a", "0+2", Value("he", "\"v1\""));
   cache.Put("http://h/a", "all", Value("HELLO", "\"v2\""));
   cache.Flush();
@@ -57,7 +60,7 @@ TEST_F(DiskCacheTest, ANewEtagDropsTheOlderEntries) {
 }
 
 TEST_F(DiskCacheTest, IgnoresDamagedEntries) {
-  DiskCache cache(dir_.string());
+  DiskCache cache(dir_.string(), kRoomy);
   cache.Put("http://h/a", "all", Value("hello", ""));
   cache.Flush();
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) {
@@ -98,7 +101,7 @@ TEST_F(DiskCacheTest, StaysWithinItsBudgetDroppingTheLeastRecentlyUsed) {
 
 TEST_F(DiskCacheTest, CountsWhatAnotherProcessLeftBeforeWriting) {
   {
-    DiskCache unbounded(dir_.string());
+    DiskCache unbounded(dir_.string(), kRoomy);
     for (int i = 0; i < 8; ++i) unbounded.Put("http://h/" + std::to_string(i), "all", Value(std::string(1000, 'y'), ""));
   }
   ASSERT_GT(BytesOnDisk(dir_), 8000u);

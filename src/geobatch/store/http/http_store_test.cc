@@ -166,7 +166,7 @@ TEST_F(HttpStoreTest, DiskCacheServesAnotherStoreAndDropsStaleVersions) {
   RemoteOptions options = Uncached();
   options.cache_dir = dir.string();
   EXPECT_EQ(AsString(*Open(options)->Get("a/c/0/1", ByteRange::Of(0, 4))), "0123");
-  DiskCache::Shared(dir.string())->Flush();
+  DiskCache::Shared(dir.string(), options.cache_dir_bytes)->Flush();
   SettleLog();
   const size_t before = server_.RequestCount();
   EXPECT_EQ(AsString(*Open(options)->Get("a/c/0/1", ByteRange::Of(0, 4))), "0123");

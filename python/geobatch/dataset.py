@@ -315,6 +315,12 @@ class Dataset:
         indexes = {k: v.index for k, v in self._variables.items()}
         return _reopen, (self._recipe, list(self._variables), self._coord_names, indexes)
 
+    def reopened(self) -> "Dataset":
+        """The same selection of the same store, opened again (new store
+        handles), as unpickling gives."""
+        function, args = self.__reduce__()
+        return function(*args)
+
 
 def _reopen(recipe, names, coord_names, indexes) -> Dataset:
     full = open_dataset(recipe[0], recipe[1], **recipe[2])

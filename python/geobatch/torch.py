@@ -8,11 +8,11 @@ reproducible order per (seed, epoch); without it, an in-process loader moves
 to the next epoch on every pass and worker processes take the DataLoader's
 per-epoch base seed (reproducible under ``torch.manual_seed``).
 
-Native reads run on thread pools that do not survive ``fork``: start
-workers with ``multiprocessing_context="forkserver"`` (after
-``multiprocessing.set_forkserver_preload(["torch", "geobatch.torch"])``,
-with geobatch on PYTHONPATH, workers start in milliseconds) or ``"spawn"``;
-a forked worker raises :class:`geobatch.UnsupportedError` rather than hang.
+Workers may start with any multiprocessing context. Native reads run on
+thread pools and HTTP event loops that ``fork`` does not copy, so a worker
+started by ``fork`` (PyTorch's default on Linux) opens the data again and
+builds its own pools and cache on its first batch, as a worker started with
+``"forkserver"`` or ``"spawn"`` does when it unpickles the dataset.
 In-process loading (``num_workers=0``) is usually fastest: geobatch already
 decodes on every core and prefetches on background threads. Workers keep a
 full-size decode pool each: sizing each to its share of the cores with

@@ -26,7 +26,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .._errors import InvalidArgumentError, NotFoundError, UnsupportedError
+from .._errors import InvalidArgumentError, NotFoundError
 from ..dataset import Dataset
 from ..zarr import ChunkCache
 from .allocators import PooledAllocator
@@ -230,9 +230,7 @@ class BatchGenerator:
     # ---- iteration ----
     def __iter__(self) -> Iterator:
         if self._source.native and os.getpid() != self._pid:
-            raise UnsupportedError("this generator was copied into a forked process (e.g. a DataLoader worker "
-                                   "started with fork); geobatch's native thread pools do not survive fork: use "
-                                   "DataLoader(..., multiprocessing_context='forkserver') or 'spawn'")
+            self._reopen_after_fork()
         epoch = self._epoch
         self._epoch += 1
         start, stop = shard_range(self._units_per_epoch(), *self.shard(), self._even)
@@ -365,6 +363,19 @@ class BatchGenerator:
         if self.output == "torch":
             return Batch(batch.to_torch(), batch.dims, batch.coords, batch.size, batch.attrs, batch._xarray)
         return batch
+
+    def _reopen_after_fork(self) -> None:
+        """In a forked child (a DataLoader worker started with "fork"), the
+        parent's stores and cache cannot be used: their loads ran on threads
+        fork did not copy. Open the data again and start a new cache, as
+        unpickling a copy would, keeping the epoch and shard."""
+        ds = self._args[0]
+        if isinstance(ds, Dataset):
+            ds = ds.reopened()
+        epoch, shard = self._epoch, self._shard
+        self._args = (ds, *self._args[1:])
+        self._setup(*self._args, **self._kwargs)
+        self._epoch, self._shard = epoch, shard
 
     # ---- pickling (DataLoader workers): rebuilt from the arguments ----
     def __getstate__(self):

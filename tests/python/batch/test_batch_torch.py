@@ -92,8 +92,22 @@ def test_torchrun_two_ranks_with_workers(weather_store, tmp_path):
     np.testing.assert_equal(len(ranks), 2)
 
 
-def test_forked_workers_fail_clearly(weather_store):
-    data = torch.utils.data.DataLoader(BatchDataset(generator(weather_store)), batch_size=None, num_workers=1,
-                                       multiprocessing_context="fork", timeout=60)
-    with pytest.raises(geobatch.UnsupportedError, match="forkserver"):
-        next(iter(data))
+@pytest.mark.parametrize("read_before_fork", [False, True])
+def test_forked_workers(weather_store, read_before_fork):
+    """Workers started by fork (PyTorch's default) give the same batches as
+    forkserver workers, also when the parent already ran native reads (its
+    decode threads, which fork does not copy, are alive then)."""
+    dataset = BatchDataset(generator(weather_store), include_coords=True)
+    if read_before_fork:
+        assert len([b for b in dataset]) == len(dataset.generator)
+    data = torch.utils.data.DataLoader(dataset, batch_size=None, num_workers=2, multiprocessing_context="fork",
+                                       timeout=120)
+    for epoch in range(2):
+        dataset.set_epoch(epoch)
+        batches = [batch["coords"]["origin"].tolist() for batch in data]
+        assert batches == expected_rank(weather_store, epoch, 0, 1, 2)
+        values = geobatch.BatchGenerator(geobatch.open_dataset(weather_store)[["t2m"]], {"lat": 4, "lon": 6},
+                                         {"lat": 2}, batch_size=5, shuffle=True, seed=11, shard=(0, 2))
+        values.set_epoch(epoch)
+        first = next(iter(data))["t2m"].numpy()
+        np.testing.assert_array_equal(first, next(iter(values))["t2m"])

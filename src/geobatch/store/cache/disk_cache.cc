@@ -17,6 +17,7 @@
 
 #include "geobatch/store/http/digest.h"
 #include "geobatch/util/error.h"
+#include "geobatch/util/process_registry.h"
 
 namespace geobatch {
 namespace {
@@ -100,22 +101,17 @@ DiskCache::~DiskCache() {
 }
 
 std::shared_ptr<DiskCache> DiskCache::Shared(const std::string& directory, uint64_t max_bytes) {
-  static std::mutex mutex;
-  static auto* caches = new std::map<std::string, std::shared_ptr<DiskCache>>();  // lives until exit
-  std::lock_guard lock(mutex);
-  if (caches->empty()) {
+  static std::once_flag close_at_exit;
+  std::call_once(close_at_exit, [] {
     // Exit handlers run last registered first: initialising OpenSSL (which
     // registers its own cleanup) before registering ours lets the pending
     // writes finish while hashing still works.
     Sha256("");
-    std::atexit([] {
-      std::lock_guard lock(mutex);
-      for (auto& [directory, cache] : *caches) cache->Close();
-    });
-  }
-  auto& cache = (*caches)[fs::absolute(directory).lexically_normal().string()];
-  if (!cache) cache = std::make_shared<DiskCache>(directory, max_bytes);
-  return cache;
+    std::atexit([] { ProcessRegistry<DiskCache>::ForEach([](DiskCache& cache) { cache.Close(); }); });
+  });
+  // Lives until exit.
+  return ProcessRegistry<DiskCache>::GetOrCreate(fs::absolute(directory).lexically_normal().string(),
+                                                 [&] { return std::make_shared<DiskCache>(directory, max_bytes); });
 }
 
 std::string DiskCache::PathOf(std::string_view url, std::string_view suffix) const {

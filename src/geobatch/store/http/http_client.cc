@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "geobatch/store/http/curl_transfer.h"
+#include "geobatch/util/process_registry.h"
 
 namespace geobatch {
 namespace {
@@ -41,13 +42,9 @@ HttpClient::~HttpClient() {
 }
 
 std::shared_ptr<HttpClient> HttpClient::Shared(const RemoteOptions& options) {
-  static std::mutex mutex;
   // Never destroyed: clients serve until the process exits.
-  static auto* clients = new std::map<std::string, std::shared_ptr<HttpClient>>();
-  std::lock_guard lock(mutex);
-  auto& client = (*clients)[TransportKey(options)];
-  if (!client) client = std::make_shared<HttpClient>(options);
-  return client;
+  return ProcessRegistry<HttpClient>::GetOrCreate(TransportKey(options),
+                                                  [&] { return std::make_shared<HttpClient>(options); });
 }
 
 void HttpClient::Send(HttpRequest request, Callback done, std::chrono::nanoseconds delay) {

@@ -10,6 +10,14 @@ static_assert(std::endian::native == std::endian::little, "geobatch assumes a li
 namespace geobatch {
 namespace {
 
+// A plain type (no datetime unit). Not `DataType{id}`: GCC warns about the
+// members left to their defaults.
+DataType OfId(DataTypeId id) {
+  DataType type;
+  type.id = id;
+  return type;
+}
+
 struct TypeInfo {
   DataTypeId id;
   std::string_view name;
@@ -57,13 +65,16 @@ std::string DataType::numpy_str() const {
 
 DataType DataTypeFromV3Name(std::string_view name) {
   for (const TypeInfo& info : kTypes) {
-    if (info.name == name) return DataType{info.id};
+    if (info.name == name) return OfId(info.id);
   }
   throw UnsupportedError("unsupported data type '" + std::string(name) + "'");
 }
 
 NumpyDataType DataTypeFromNumpy(std::string_view str) {
-  const std::string quoted = "'" + std::string(str) + "'";
+  // Appended rather than `"'" + std::string(str) + "'"`, which trips GCC 12's
+  // false -Wrestrict (GCC bug 105651).
+  std::string quoted = "'";
+  quoted.append(str).append("'");
   if (str.size() < 3) throw UnsupportedError("unsupported NumPy dtype " + quoted);
   Endian endian;
   switch (str[0]) {
@@ -88,7 +99,7 @@ NumpyDataType DataTypeFromNumpy(std::string_view str) {
     size = size * 10 + static_cast<size_t>(c - '0');
   }
   for (const TypeInfo& info : kTypes) {
-    if (info.numpy_kind == kind && info.size == size) return {DataType{info.id}, endian};
+    if (info.numpy_kind == kind && info.size == size) return {OfId(info.id), endian};
   }
   throw UnsupportedError("unsupported NumPy dtype " + quoted);
 }

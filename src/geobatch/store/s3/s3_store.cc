@@ -34,7 +34,7 @@ S3Store::Location ParseS3Location(std::string_view url, std::string_view endpoin
   const size_t slash = std::min(rest.find('/'), rest.size());
   location.bucket = std::string(rest.substr(0, slash));
   if (location.bucket.empty() || location.bucket.find_first_of("?#@:") != std::string::npos) {
-    throw InvalidArgumentError("'" + RedactUrl(url) + "' names no valid bucket");
+    throw InvalidArgumentError(std::string("'").append(RedactUrl(url)).append("' names no valid bucket"));
   }
   std::string prefix(rest.substr(std::min(slash + 1, rest.size())));
   while (prefix.ends_with('/')) prefix.pop_back();

@@ -96,9 +96,19 @@ class EpochOrder:
             sizes *= np.diff(b)[self._blocks[:, d]]
         self._ids = order
         self._cum = np.concatenate([[0], np.cumsum(sizes)])
+        self._last_block: tuple[int, np.ndarray | None] = (-1, None)
 
     def __len__(self) -> int:
         return self._total
+
+    def _block_order(self, k: int) -> np.ndarray:
+        """The random order of the units of the epoch's k-th block. Batches
+        take consecutive places, so a block serves many batches in a row:
+        its last permutation is kept rather than drawn again for each."""
+        if self._last_block[0] != k:
+            size = int(self._cum[k + 1] - self._cum[k])
+            self._last_block = (k, np.random.default_rng([*self._seed, 1, int(self._ids[k])]).permutation(size))
+        return self._last_block[1]
 
     def units(self, start: int, stop: int) -> np.ndarray:
         """(stop - start, ndim) grid positions of the units at places
@@ -107,14 +117,15 @@ class EpochOrder:
             flat = np.arange(start, stop, dtype=np.int64)
             return np.stack(np.unravel_index(flat, self.counts), axis=1) if self.counts else np.zeros((len(flat), 0), np.int64)
         out = []
-        first = int(np.searchsorted(self._cum, start, side="right")) - 1
+        first = self._last_block[0]
+        if not (first >= 0 and self._cum[first] <= start < self._cum[first + 1]):
+            first = int(np.searchsorted(self._cum, start, side="right")) - 1
         pos = start
         for k in range(first, len(self._ids)):
             if pos >= stop:
                 break
             lo, hi = int(self._cum[k]), int(self._cum[k + 1])
-            take = slice(pos - lo, min(stop, hi) - lo)
-            local = np.random.default_rng([*self._seed, 1, int(self._ids[k])]).permutation(hi - lo)[take]
+            local = self._block_order(k)[pos - lo:min(stop, hi) - lo]
             origin = [b[i] for b, i in zip(self._bounds, self._blocks[k])]
             extent = [int(b[i + 1] - b[i]) for b, i in zip(self._bounds, self._blocks[k])]
             out.append(np.stack(np.unravel_index(local, extent), axis=1) + np.asarray(origin, np.int64))

@@ -165,11 +165,7 @@ class Variable:
         """Decoded windows of the selection: window i starts at ``origins[i]``
         (one value per selected dim) and has size ``extent``; returns
         ``(N, *extent)``. Chunks are decoded once per call (through ``cache``)."""
-        origins = np.asarray(origins, dtype=np.int64).reshape(-1, self.ndim)
-        extent = [int(e) for e in extent]
-        if len(extent) != self.ndim or np.any(origins < 0) or np.any(origins + extent > np.asarray(self.shape)):
-            raise InvalidArgumentError(f"windows of {extent} at these origins do not fit in {self.name!r} "
-                                       f"of shape {self.shape}")
+        origins, extent = self._checked_windows(origins, extent)
         if out is None:
             out = np.empty((len(origins), *extent), self.dtype)
         if len(origins) == 0:
@@ -178,12 +174,35 @@ class Variable:
         if self._cached is not None:
             windows = np.lib.stride_tricks.sliding_window_view(self._cached, src_extent)
             out[...] = windows[tuple(src.astype(np.int64).T)].reshape(out.shape)
-        elif self.decoder.identity and out.dtype == self.decoder.raw_dtype and out.flags.c_contiguous:
+        elif self._reads_straight_into(out):
             self.array.read_windows(src, src_extent, out=out.reshape(len(src), *src_extent), cache=cache)
         else:
             raw = self.array.read_windows(src, src_extent, cache=cache)
             out[...] = self.decoder(raw).reshape(out.shape)
         return out
+
+    def window_request(self, origins: np.ndarray, extent: Iterable[int], out: np.ndarray,
+                       cache: ChunkCache) -> tuple | None:
+        """The native request (for :func:`geobatch.zarr.read_windows_many`)
+        that reads these windows straight into ``out``; None when they need
+        more than that (values held in memory, CF decoding, an ``out`` of
+        another dtype or layout): use :meth:`read_windows` then."""
+        origins, extent = self._checked_windows(origins, extent)
+        if self._cached is not None or len(origins) == 0 or not self._reads_straight_into(out):
+            return None
+        src, src_extent = self.stored_windows(origins, extent)
+        return self.array.window_request(src, src_extent, out.reshape(len(src), *src_extent), cache)
+
+    def _reads_straight_into(self, out: np.ndarray) -> bool:
+        return self.decoder.identity and out.dtype == self.decoder.raw_dtype and out.flags.c_contiguous
+
+    def _checked_windows(self, origins, extent) -> tuple[np.ndarray, list[int]]:
+        origins = np.asarray(origins, dtype=np.int64).reshape(-1, self.ndim)
+        extent = [int(e) for e in extent]
+        if len(extent) != self.ndim or np.any(origins < 0) or np.any(origins + extent > np.asarray(self.shape)):
+            raise InvalidArgumentError(f"windows of {extent} at these origins do not fit in {self.name!r} "
+                                       f"of shape {self.shape}")
+        return origins, extent
 
 
 def dim_sizes(variables) -> dict[str, int]:

@@ -132,16 +132,21 @@ class Array:
         Every chunk the windows touch is decoded once, through ``cache`` (a
         :class:`ChunkCache` shared across calls) when given.
         """
-        origins = np.ascontiguousarray(origins, dtype=np.uint64).reshape(-1, self.ndim)
-        extent = [int(e) for e in extent]
         if out is None:
-            out = np.empty((len(origins), *extent), dtype=self.dtype)
-        elif out.shape != (len(origins), *extent) or out.dtype != self.dtype or not out.flags.c_contiguous:
-            raise ValueError(f"out must be a C-contiguous {self.dtype} array of shape {(len(origins), *extent)}")
+            out = np.empty((len(origins), *[int(e) for e in extent]), dtype=self.dtype)
         if cache is None:
             cache = ChunkCache(max_bytes=1 << 62)  # this call only: each chunk decoded once
-        _core.WindowReader(self._native, cache._native).read(origins, extent, out.reshape(-1).view(np.uint8))
+        read_windows_many([self.window_request(origins, extent, out, cache)])
         return out
+
+    def window_request(self, origins, extent, out: np.ndarray, cache: "ChunkCache") -> tuple:
+        """What :func:`read_windows_many` takes to read these windows (as in
+        :meth:`read_windows`) into ``out`` through ``cache``."""
+        origins = np.ascontiguousarray(origins, dtype=np.uint64).reshape(-1, self.ndim)
+        extent = [int(e) for e in extent]
+        if out.shape != (len(origins), *extent) or out.dtype != self.dtype or not out.flags.c_contiguous:
+            raise ValueError(f"out must be a C-contiguous {self.dtype} array of shape {(len(origins), *extent)}")
+        return _core.WindowReader(self._native, cache._native), origins, extent, out.reshape(-1).view(np.uint8)
 
     def __getitem__(self, key) -> np.ndarray:
         dims = _normalize_key(key, self.shape)
@@ -177,6 +182,13 @@ class Array:
     def __array__(self, dtype=None, copy=None):
         data = self.read()
         return data if dtype is None else data.astype(dtype)
+
+
+def read_windows_many(requests: list) -> None:
+    """Runs several :meth:`Array.window_request` reads (of one array or
+    several) in one call: every chunk they need starts loading before any is
+    waited for, so that the arrays decode together."""
+    _core.read_windows_many(requests)
 
 
 class ChunkCache:

@@ -2,6 +2,7 @@
 
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
 #include "geobatch/batch/window_reader.h"
@@ -57,6 +58,22 @@ void BindBatch(nb::module_& m) {
           },
           nb::arg("origins"), nb::arg("extent"), nb::arg("out"),
           "Reads windows [origins[i], origins[i] + extent) into `out` (a C-contiguous uint8 view).");
+  m.def(
+      "read_windows_many",
+      [](const std::vector<std::tuple<std::shared_ptr<WindowReader>, Origins, std::vector<uint64_t>, ByteView>>&
+             requests) {
+        std::vector<WindowRead> reads;
+        reads.reserve(requests.size());
+        for (const auto& [reader, origins, extent, out] : requests) {
+          reads.push_back({reader.get(), std::span<const uint64_t>(origins.data(), origins.size()), extent,
+                           std::span<std::byte>(reinterpret_cast<std::byte*>(out.data()), out.size())});
+        }
+        nb::gil_scoped_release release;
+        WindowReader::ReadMany(reads);
+      },
+      nb::arg("requests"),
+      "Several WindowReader.read calls, given as (reader, origins, extent, out) tuples, at once: every "
+      "chunk they need starts loading before any is waited for.");
 }
 
 }  // namespace geobatch::python

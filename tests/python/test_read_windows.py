@@ -137,3 +137,42 @@ def test_windows_out_of_range(geobatch, fixtures):
                             ([[2**64 - 1, 0]], [2, 1])]:
         with pytest.raises((geobatch.InvalidArgumentError, IndexError, ValueError)):
             a.read_windows(np.array(origins, np.uint64), extent)
+
+
+def test_read_windows_many_across_arrays(geobatch, tmp_path):
+    """One call reads windows of several arrays (different dtypes, chunkings
+    and compressors) into their own outputs, the same bits as one call each;
+    a corrupt chunk in one of them fails the call with that chunk's name, and
+    the next call with the chunk mended reads everything."""
+    from geobatch.zarr import read_windows_many
+
+    cases = [zw.Case("f", (12, 10), "float32", (4, 5), path="f", seed=1),
+             zw.Case("i", (12, 10), "int16", (3, 10), {"compressors": None}, path="i", seed=2),
+             zw.Case("d", (12, 10), "float64", (12, 2), path="d", seed=3)]
+    stores = [zw.write_case(case, tmp_path / case.id) for case in cases]
+    arrays = [geobatch.open_array(str(s), path=c.path) for s, c in zip(stores, cases)]
+    data = [np.asarray(zw.read_with_zarr(s, c.path)[...]) for s, c in zip(stores, cases)]
+    origins = np.array([[0, 0], [5, 3], [8, 6], [2, 1]], np.uint64)
+    cache = geobatch.ChunkCache(max_bytes=1 << 24)
+
+    def read_all():
+        outs = [np.full((len(origins), 4, 4), 9, a.dtype) for a in arrays]
+        read_windows_many([a.window_request(origins, [4, 4], out, cache) for a, out in zip(arrays, outs)])
+        return outs
+
+    for a, got, full in zip(arrays, read_all(), data):
+        assert_identical(got, _expected(full, origins, [4, 4]), a.path)
+        assert_identical(got, a.read_windows(origins, [4, 4]), a.path)
+    read_windows_many([])  # nothing to do
+
+    cache = geobatch.ChunkCache(max_bytes=1 << 24)  # read_all reads through this one from now on
+    chunk = stores[1] / "i" / "c" / "1" / "0"
+    intact = chunk.read_bytes()
+    chunk.write_bytes(intact[:-3])
+    with pytest.raises(geobatch.CorruptError, match="c/1/0"):
+        read_all()
+    chunk.write_bytes(intact)
+    for a, got, full in zip(arrays, read_all(), data):
+        assert_identical(got, _expected(full, origins, [4, 4]), a.path)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        arrays[0].window_request(origins, [4, 4], np.empty((4, 4, 4), np.float64), cache)

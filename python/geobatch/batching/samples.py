@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .._errors import InvalidArgumentError
+from ..zarr import read_windows_many
 from .assemble import SUFFIX
 from .batch import Batch
 from .source import Source
@@ -63,14 +64,21 @@ class SampleReader:
         ``pad``), and the NaN fraction per sample when asked."""
         n = len(origins)
         rows = self.batch_size if pad else n
-        decoded, data = {}, {}
+        decoded, data, requests = {}, {}, []
         for name, var in self.source.data_vars.items():
             extent = [self.space.window.get(d, 1) for d in var.dims]
             shape = (rows, *[self.space.window[d] for d in var.dims if d in self.space.window])
             out = self.allocator(shape, self.transforms.out_dtype(name))
             work = out if out.dtype == var.dtype else np.empty(shape, var.dtype)
-            var.read(origins[:, self._columns[name]], extent, work[:n].reshape(n, *extent))
+            at, windows = origins[:, self._columns[name]], work[:n].reshape(n, *extent)
+            request = var.request(at, extent, windows) if var.request else None
+            if request is None:
+                var.read(at, extent, windows)
+            else:
+                requests.append(request)
             decoded[name], data[name] = work, out
+        if requests:  # every variable's chunks decode together, in one native call
+            read_windows_many(requests)
         fraction = nan_fraction([a for a in decoded.values()], n) if with_nan_fraction else None
         for name, out in data.items():
             self.transforms.apply(name, decoded[name][:n])

@@ -23,6 +23,9 @@ from ..dataset import Dataset, dim_sizes
 from ..zarr import ChunkCache
 
 Reader = Callable[[np.ndarray, list, np.ndarray], None]
+# (origins, extent, out) -> a request for geobatch.zarr.read_windows_many, or
+# None when those windows must go through ``read``.
+Requester = Callable[[np.ndarray, list, np.ndarray], Any]
 
 
 @dataclass
@@ -34,6 +37,7 @@ class SourceVar:
     attrs: dict
     values: np.ndarray | None = None   # coordinates: always in memory
     read: Reader | None = None         # data variables
+    request: Requester | None = None   # native reads, batched across variables
     chunks: tuple | None = None        # read-chunk shape, for planning
 
     @property
@@ -79,12 +83,9 @@ def from_geobatch(ds: Dataset, cache: ChunkCache) -> Source:
             variables[name] = SourceVar(name, v.dims, v.shape, v.dtype, dict(v.attrs), values=v.read())
             continue
         v.window_mapping()  # fails early on selections windows cannot follow
-
-        def read(origins, extent, out, v=v):
-            v.read_windows(origins, extent, out=out, cache=cache)
-
         chunks = tuple(c for c, i in zip(v.array.chunks, v.index) if not isinstance(i, int))
-        variables[name] = SourceVar(name, v.dims, v.shape, v.dtype, dict(v.attrs), read=read, chunks=chunks)
+        variables[name] = SourceVar(name, v.dims, v.shape, v.dtype, dict(v.attrs), chunks=chunks,
+                                    **_native_access(v, cache))
     return Source("Dataset", None, dict(ds.attrs), variables, set(ds.coords), native=True)
 
 
@@ -101,16 +102,17 @@ def from_xarray(obj, cache: ChunkCache) -> Source:
     else:
         raise InvalidArgumentError(f"expected a geobatch or xarray Dataset or an xarray DataArray, "
                                    f"got {type(obj).__name__}")
-    native = _NativeRedirect(encoding.get("source"), cache)
+    native = _NativeRedirect(encoding.get("source"))
     out, redirected = {}, False
     for key, var in variables.items():
         if key in coord_names:
             out[key] = SourceVar(key, var.dims, var.shape, var.dtype, dict(var.attrs), values=np.asarray(var.values))
             continue
-        reader = native.reader(key, var)
-        redirected |= reader is not None
-        out[key] = SourceVar(key, var.dims, var.shape, var.dtype, dict(var.attrs),
-                             read=reader or _xarray_reader(var), chunks=_xarray_chunks(var))
+        stored = native.variable(key, var)
+        redirected |= stored is not None
+        access = _native_access(stored, cache) if stored is not None else {"read": _xarray_reader(var)}
+        out[key] = SourceVar(key, var.dims, var.shape, var.dtype, dict(var.attrs), chunks=_xarray_chunks(var),
+                             **access)
     in_memory = all(isinstance(variables[k]._data, np.ndarray) for k in out if k not in coord_names)
     return Source(kind, name, dict(attrs), out, coord_names, native=redirected, in_memory=in_memory,
                   skeleton=obj if in_memory else _skeleton(obj))
@@ -127,6 +129,16 @@ def _skeleton(obj):
     if isinstance(obj, xr.DataArray):
         return obj.copy(data=placeholder(obj)).load()
     return obj.copy(data={k: placeholder(v) for k, v in obj.data_vars.items()}).load()
+
+
+def _native_access(v, cache: ChunkCache) -> dict:
+    """``read`` and ``request`` of a geobatch Variable through ``cache``."""
+    def read(origins, extent, out):
+        v.read_windows(origins, extent, out=out, cache=cache)
+
+    def request(origins, extent, out):
+        return v.window_request(origins, extent, out, cache)
+    return {"read": read, "request": request}
 
 
 def _xarray_chunks(var) -> tuple | None:
@@ -151,13 +163,12 @@ def _xarray_reader(var) -> Reader:
 
 
 class _NativeRedirect:
-    """Reads xarray variables opened by ``xr.open_zarr`` and left untouched
-    with geobatch's native reader, after checking that geobatch decodes the
-    same array to the same dims, shape, dtype and attributes."""
+    """Finds, for xarray variables opened by ``xr.open_zarr`` and left
+    untouched, the geobatch variable of the same stored array, after checking
+    that geobatch decodes it to the same dims, shape, dtype and attributes."""
 
-    def __init__(self, url, cache: ChunkCache):
+    def __init__(self, url):
         self._url = url
-        self._cache = cache
         self._dataset: Dataset | None | bool = None
 
     def _open(self) -> Dataset | None:
@@ -169,17 +180,14 @@ class _NativeRedirect:
                 self._dataset = False
         return self._dataset or None
 
-    def reader(self, name, var) -> Reader | None:
+    def variable(self, name, var):
         if "preferred_chunks" not in var.encoding or not _untouched(var) or self._open() is None:
             return None
         native = self._dataset._variables.get(name)
         if (native is None or native.dims != var.dims or native.shape != var.shape
                 or native.dtype != var.dtype or native.attrs != var.attrs):
             return None
-
-        def read(origins, extent, out):
-            native.read_windows(origins, extent, out=out, cache=self._cache)
-        return read
+        return native
 
 
 def _untouched(var) -> bool:

@@ -1,13 +1,10 @@
 #include "geobatch/batch/window_reader.h"
 
 #include <algorithm>
-#include <set>
 
 #include "geobatch/array/region_copy.h"
-#include "geobatch/format/zarr/read_plan.h"
 #include "geobatch/util/checked_math.h"
 #include "geobatch/util/error.h"
-#include "geobatch/util/task_group.h"
 #include "geobatch/util/thread_pool.h"
 
 namespace geobatch {
@@ -141,19 +138,35 @@ void WindowReader::StartLoadFromShard(const std::vector<uint64_t>& coords, Chunk
 
 void WindowReader::Read(std::span<const uint64_t> origins, std::span<const uint64_t> extent,
                         std::span<std::byte> out) {
+  const WindowRead read{this, origins, extent, out};
+  ReadMany({&read, 1});
+}
+
+void WindowReader::ReadMany(std::span<const WindowRead> reads) {
+  std::vector<PendingRead> pending;
+  pending.reserve(reads.size());
+  for (const WindowRead& read : reads) pending.push_back(read.reader->Start(read));
+  for (size_t i = 0; i < reads.size(); ++i) reads[i].reader->AwaitChunks(pending[i]);
+  TaskGroup copies;
+  for (size_t i = 0; i < reads.size(); ++i) reads[i].reader->SubmitCopies(reads[i], pending[i], copies);
+  copies.Wait();
+}
+
+WindowReader::PendingRead WindowReader::Start(const WindowRead& read) {
+  const std::span<const uint64_t> origins = read.origins, extent = read.extent;
   const ArrayMetadata& meta = array_->metadata();
   const size_t rank = meta.shape.size();
-  const size_t elem = meta.dtype.size();
   if (extent.size() != rank || (rank > 0 && origins.size() % rank != 0) || (rank == 0 && !origins.empty())) {
     throw InvalidArgumentError("windows of array '" + array_->path() + "' need " + std::to_string(rank) +
                                " coordinates each");
   }
   const size_t num_windows = rank ? origins.size() / rank : 0;
-  const uint64_t window_bytes = CheckedMul(CheckedProduct(extent, "window size"), elem, "window size");
-  if (out.size() != CheckedMul(window_bytes, num_windows, "batch size")) {
-    throw InvalidArgumentError("output has " + std::to_string(out.size()) + " bytes; " +
+  PendingRead pending;
+  pending.window_bytes = CheckedMul(CheckedProduct(extent, "window size"), meta.dtype.size(), "window size");
+  if (read.out.size() != CheckedMul(pending.window_bytes, num_windows, "batch size")) {
+    throw InvalidArgumentError("output has " + std::to_string(read.out.size()) + " bytes; " +
                                std::to_string(num_windows) + " windows need " +
-                               std::to_string(window_bytes * num_windows));
+                               std::to_string(pending.window_bytes * num_windows));
   }
   for (size_t i = 0; i < num_windows; ++i) {
     for (size_t d = 0; d < rank; ++d) {
@@ -166,21 +179,23 @@ void WindowReader::Read(std::span<const uint64_t> origins, std::span<const uint6
   }
   // Plan: every (window, chunk overlap), and the distinct chunks they need.
   const auto& chunk_shape = array_->read_chunk_shape();
-  std::vector<std::vector<CellOverlap>> plan(num_windows);
-  std::map<std::vector<uint64_t>, std::shared_future<DecodedChunk>> chunks;
   const uint64_t chunk_bytes = chunk_codecs_->layout().num_bytes();
+  pending.plan.resize(num_windows);
   for (size_t i = 0; i < num_windows; ++i) {
-    plan[i] = OverlappingCells(origins.subspan(i * rank, rank), extent, chunk_shape);
-    for (const CellOverlap& cell : plan[i]) {
-      if (chunks.contains(cell.cell)) continue;
-      chunks[cell.cell] = cache_->GetOrLoad(CacheKey(cell.cell), chunk_bytes, [&](ChunkPromise promise) {
+    pending.plan[i] = OverlappingCells(origins.subspan(i * rank, rank), extent, chunk_shape);
+    for (const CellOverlap& cell : pending.plan[i]) {
+      if (pending.chunks.contains(cell.cell)) continue;
+      pending.chunks[cell.cell] = cache_->GetOrLoad(CacheKey(cell.cell), chunk_bytes, [&](ChunkPromise promise) {
         StartLoad(cell.cell, std::move(promise));
       });
     }
   }
-  // Wait for every chunk (loads run on the IO and CPU pools), then copy.
+  return pending;
+}
+
+void WindowReader::AwaitChunks(PendingRead& pending) {
   std::exception_ptr first_error;
-  for (auto& [coords, chunk] : chunks) {
+  for (auto& [coords, chunk] : pending.chunks) {
     chunk.wait();
     try {
       chunk.get();
@@ -190,19 +205,23 @@ void WindowReader::Read(std::span<const uint64_t> origins, std::span<const uint6
     }
   }
   if (first_error) std::rethrow_exception(first_error);
+}
 
-  TaskGroup copies;
+void WindowReader::SubmitCopies(const WindowRead& read, const PendingRead& pending, TaskGroup& copies) const {
+  const size_t num_windows = pending.plan.size();
   for (size_t begin = 0; begin < num_windows; begin += kWindowsPerCopyTask) {
     const size_t end = std::min(num_windows, begin + kWindowsPerCopyTask);
     copies.Add();
-    CpuPool().Submit([&, begin, end] {
+    CpuPool().Submit([this, &read, &pending, &copies, begin, end] {
+      const ArrayMetadata& meta = array_->metadata();
+      const auto& chunk_shape = array_->read_chunk_shape();
       for (size_t i = begin; i < end; ++i) {
-        std::byte* window = out.data() + i * window_bytes;
-        for (const CellOverlap& cell : plan[i]) {
-          const DecodedChunk& chunk = chunks.at(cell.cell).get();
-          const RegionView dst{window, extent, cell.box_origin};
+        std::byte* window = read.out.data() + i * pending.window_bytes;
+        for (const CellOverlap& cell : pending.plan[i]) {
+          const DecodedChunk& chunk = pending.chunks.at(cell.cell).get();
+          const RegionView dst{window, read.extent, cell.box_origin};
           if (chunk) {
-            CopyRegion({chunk->data(), chunk_shape, cell.cell_origin}, dst, cell.extent, elem);
+            CopyRegion({chunk->data(), chunk_shape, cell.cell_origin}, dst, cell.extent, meta.dtype.size());
           } else {
             FillRegion(dst, cell.extent, meta.fill_value);
           }
@@ -211,7 +230,6 @@ void WindowReader::Read(std::span<const uint64_t> origins, std::span<const uint6
       copies.Done();
     });
   }
-  copies.Wait();
 }
 
 }  // namespace geobatch

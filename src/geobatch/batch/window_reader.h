@@ -13,25 +13,56 @@
 
 #include "geobatch/batch/chunk_cache.h"
 #include "geobatch/codec/sharding_codec.h"
+#include "geobatch/format/zarr/read_plan.h"
 #include "geobatch/format/zarr/zarr_array.h"
+#include "geobatch/util/task_group.h"
 
 namespace geobatch {
+
+class WindowReader;
+
+// Windows of one array to read: window i, the box [origins[i], origins[i] +
+// extent), goes to out[i * window_bytes, ...). `origins` holds
+// num_windows * rank values.
+struct WindowRead {
+  WindowReader* reader;
+  std::span<const uint64_t> origins;
+  std::span<const uint64_t> extent;
+  std::span<std::byte> out;
+};
 
 // Create with std::make_shared: loads in flight keep the reader alive.
 class WindowReader : public std::enable_shared_from_this<WindowReader> {
  public:
   WindowReader(std::shared_ptr<const ZarrArray> array, std::shared_ptr<DecodedChunkCache> cache);
 
-  // Reads window i, the box [origins[i], origins[i] + extent), into
-  // out[i * window_bytes, ...). `origins` holds num_windows * rank values.
   void Read(std::span<const uint64_t> origins, std::span<const uint64_t> extent,
             std::span<std::byte> out);
+
+  // Several reads (of several arrays: a batch's variables) at once: every
+  // chunk load of every read starts before any is waited for, so that the
+  // arrays' chunks decode together rather than one array after another.
+  static void ReadMany(std::span<const WindowRead> reads);
 
   const ZarrArray& array() const { return *array_; }
   const std::shared_ptr<DecodedChunkCache>& cache() const { return cache_; }
 
  private:
   using ShardIndexPtr = std::shared_ptr<const std::vector<InnerChunkLocation>>;
+  // A read whose chunk loads have started.
+  struct PendingRead {
+    std::vector<std::vector<CellOverlap>> plan;  // each window's chunk overlaps
+    std::map<std::vector<uint64_t>, std::shared_future<DecodedChunk>> chunks;
+    uint64_t window_bytes = 0;
+  };
+
+  // Checks the read, plans it and starts loading every chunk it needs.
+  PendingRead Start(const WindowRead& read);
+  // Waits for the read's chunks; rethrows the first failure (forgotten by
+  // the cache, so that the next request retries).
+  void AwaitChunks(PendingRead& pending);
+  // Queues the copies of the read's windows from their chunks.
+  void SubmitCopies(const WindowRead& read, const PendingRead& pending, TaskGroup& copies) const;
 
   // Starts fetching and decoding the read-chunk at `coords` into `promise`.
   void StartLoad(const std::vector<uint64_t>& coords, ChunkPromise promise);

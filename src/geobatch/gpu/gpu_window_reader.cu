@@ -89,7 +89,7 @@ GpuWindowReader::~GpuWindowReader() {
 
 std::string GpuWindowReader::ChunkName(const std::vector<uint64_t>& cell) const {
   std::string coords;
-  for (uint64_t c : cell) coords += (coords.empty() ? "" : ",") + std::to_string(c);
+  for (uint64_t c : cell) coords.append(coords.empty() ? "" : ",").append(std::to_string(c));
   return "array '" + array_->path() + "' read-chunk (" + coords + ")";
 }
 

@@ -73,6 +73,7 @@ class Variable:
         self.encoding = encoding
         self.index = index if index is not None else tuple(range(n) for n in array.shape)
         self._cached = cached  # decoded values of the whole stored array (index coordinates)
+        self._mapping = None  # window_mapping(), once computed
 
     @property
     def dims(self) -> tuple:
@@ -133,6 +134,11 @@ class Variable:
         """For windowed reads: the stored origin of the selection's first
         element per stored dim, and for each stored dim the position of its
         selected dim (or -1 where dropped). Needs unit-step selections."""
+        if self._mapping is None:
+            self._mapping = self._window_mapping()
+        return self._mapping
+
+    def _window_mapping(self) -> tuple[np.ndarray, np.ndarray]:
         start, axis_of = [], []
         for dim, index in zip(self.source_dims, self.index):
             if isinstance(index, int):
@@ -152,6 +158,8 @@ class Variable:
         ``extent``) as windows of the stored array: (N, stored ndim) uint64
         origins and the stored extent (1 along dims the selection drops)."""
         start, axis_of = self.window_mapping()
+        if len(axis_of) == origins.shape[1]:  # no dim dropped: stored dims are the selection's
+            return origins.astype(np.uint64) + start, list(extent)
         src = np.tile(start, (len(origins), 1))
         src_extent = [1] * len(start)
         for s, a in enumerate(axis_of):

@@ -146,10 +146,20 @@ void WindowReader::ReadMany(std::span<const WindowRead> reads) {
   std::vector<PendingRead> pending;
   pending.reserve(reads.size());
   for (const WindowRead& read : reads) pending.push_back(read.reader->Start(read));
-  for (size_t i = 0; i < reads.size(); ++i) reads[i].reader->AwaitChunks(pending[i]);
+  // Each read's copies start as soon as its own chunks are in, while the
+  // next read's chunks may still be decoding.
   TaskGroup copies;
-  for (size_t i = 0; i < reads.size(); ++i) reads[i].reader->SubmitCopies(reads[i], pending[i], copies);
-  copies.Wait();
+  std::exception_ptr error;
+  for (size_t i = 0; i < reads.size() && !error; ++i) {
+    try {
+      reads[i].reader->AwaitChunks(pending[i]);
+      reads[i].reader->SubmitCopies(reads[i], pending[i], copies);
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+  copies.Wait();  // the copies submitted use `pending`: wait for them even on error
+  if (error) std::rethrow_exception(error);
 }
 
 WindowReader::PendingRead WindowReader::Start(const WindowRead& read) {

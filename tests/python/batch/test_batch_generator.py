@@ -170,16 +170,23 @@ def test_allocators_outputs_prefetch_and_pickle(weather_store):
     np.testing.assert_array_equal(origins(clone), origins(make(weather_store, shuffle=True, seed=9)))
 
 
-def test_default_prefetch_holds_at_most_64_mib_of_batches(weather_store):
+def test_default_prefetch_and_threads_follow_the_batch_bytes(weather_store):
+    """Up to 64 MiB of batches ahead (2 to 6), built by as many threads (2 to 4)."""
     ds = geobatch.open_dataset(weather_store)[["t2m"]]  # float32 (time, lat, lon)
     window = {"lat": 4, "lon": 6}  # 96 bytes per sample
-    assert geobatch.BatchGenerator(ds, window, batch_size=7).prefetch == 6  # small batches: 6 ahead
-    assert geobatch.BatchGenerator(ds, window, batch_size=200_000).prefetch == 3  # 19.2 MB: 3 fit in 64 MiB
-    assert geobatch.BatchGenerator(ds, window, batch_size=1_000_000).prefetch == 2  # never fewer than 2
-    assert geobatch.BatchGenerator(ds, window, batch_size=7, dtype="float64").prefetch == 6
-    assert geobatch.BatchGenerator(ds, window, batch_size=300_000, dtype="float64").prefetch == 2  # 57.6 MB
-    assert geobatch.BatchGenerator(ds, window, batch_size=7, prefetch=1).prefetch == 1  # as asked
-    assert geobatch.BatchGenerator(ds, window).prefetch == 2  # xbatcher mode
+
+    def defaults(**kwargs):
+        gen = geobatch.BatchGenerator(ds, window, **kwargs)
+        return gen.prefetch, gen.threads
+
+    assert defaults(batch_size=7) == (6, 4)  # small batches
+    assert defaults(batch_size=200_000) == (3, 3)  # 19.2 MB: 3 fit in 64 MiB
+    assert defaults(batch_size=1_000_000) == (2, 2)  # never fewer than 2
+    assert defaults(batch_size=7, dtype="float64") == (6, 4)
+    assert defaults(batch_size=300_000, dtype="float64") == (2, 2)  # 57.6 MB
+    assert defaults(batch_size=7, prefetch=1, threads=3) == (1, 3)  # as asked
+    assert defaults(batch_size=7, prefetch=1) == (1, 2)
+    assert defaults() == (2, 2)  # xbatcher mode
 
 
 def test_huge_dataset_is_lazy(tmp_path):

@@ -34,7 +34,7 @@ on first use from --insitubatch-python, by default a python3.12+ found on
 the machine) through bench/insitubatch_stream.py; skipped when there is none.
 
     .venv/bin/python bench/bench_batches.py [--cube PATH] [--hours 1008]
-        [--batches 150] [--xbatcher-batches 12] [--field-batches 31]
+        [--batches 150] [--xbatcher-batches 12] [--field-batches 31] [--field-repeats 3]
         [--insitubatch-python PYTHON]
 """
 
@@ -275,34 +275,39 @@ def table(results: list[dict], ceiling: dict) -> str:
 
 
 def field_comparison(args, env: dict) -> str:
-    """geobatch vs insitubatch on whole-field batches, as a markdown table."""
-    out = subprocess.run([sys.executable, __file__, "--cube", str(args.cube), "--field-batches",
-                          str(args.field_batches), "--run", "geobatch-field", "0"],
-                         capture_output=True, text=True, env=env)
-    if out.returncode:
-        sys.exit(out.stderr)
-    results = [json.loads(out.stdout.strip().splitlines()[-1])]
+    """geobatch vs insitubatch on whole-field batches, as a markdown table:
+    --field-repeats runs of each, alternating (this VM's speed drifts), and
+    the median run of each in the table."""
     python = insitubatch_python(args.insitubatch_python)
+    commands = {"geobatch": ([sys.executable, __file__, "--cube", str(args.cube), "--field-batches",
+                              str(args.field_batches), "--run", "geobatch-field", "0"], env)}
     if python is None:
         note = "insitubatch: not run (no Python >= 3.12 on this machine)"
     else:
-        out = subprocess.run([str(python), str(HERE / "insitubatch_stream.py"), str(args.cube),
-                              str(args.field_batches), ",".join(VARIABLES)], capture_output=True, text=True)
-        if out.returncode:
-            sys.exit(out.stderr)
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        commands["insitubatch"] = ([str(python), str(HERE / "insitubatch_stream.py"), str(args.cube),
+                                    str(args.field_batches), ",".join(VARIABLES)], None)
         note = f"insitubatch 0.2.0 under {python}"
-    for r in results:
-        print(json.dumps(r), file=sys.stderr)
+    runs = {peer: [] for peer in commands}
+    for _ in range(args.field_repeats):
+        for peer, (command, environment) in commands.items():
+            out = subprocess.run(command, capture_output=True, text=True, env=environment)
+            if out.returncode:
+                sys.exit(out.stderr)
+            runs[peer].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(json.dumps(runs[peer][-1]), file=sys.stderr)
+    results = [sorted(r, key=lambda x: x["samples_per_s"])[len(r) // 2] for r in runs.values()]
     sample_mb = len(VARIABLES) * 361 * 720 * 4 / 1e6
     lines = [f"whole-field batches ({BATCH} x {len(VARIABLES)} x 361 x 720, shuffled, {args.field_batches} batches; "
-             f"{note}):", "",
-             "| loader | samples/s | delivered MB/s | first batch (s) | peak RSS (MB) |", "|---|---|---|---|---|"]
-    for r in results:
+             f"{note}; median of {args.field_repeats} alternating runs each):", "",
+             "| loader | samples/s | delivered MB/s | first batch (s) | peak RSS (MB) | samples/s of every run |",
+             "|---|---|---|---|---|---|"]
+    for r, peer_runs in zip(results, runs.values()):
+        every = ", ".join(f"{x['samples_per_s']:.0f}" for x in peer_runs)
         lines.append(f"| {r['peer']} | {r['samples_per_s']:.0f} | {r['samples_per_s'] * sample_mb:.0f} | "
-                     f"{r['first_batch_s']:.2f} | {r['main_rss_mb']:.0f} |")
+                     f"{r['first_batch_s']:.2f} | {r['main_rss_mb']:.0f} | {every} |")
     if len(results) == 2:
-        lines.append(f"\ngeobatch / insitubatch (samples/s): {results[0]['samples_per_s'] / results[1]['samples_per_s']:.2f}x")
+        lines.append(f"\ngeobatch / insitubatch (median samples/s): "
+                     f"{results[0]['samples_per_s'] / results[1]['samples_per_s']:.2f}x")
     return "\n".join(lines)
 
 
@@ -314,6 +319,8 @@ def main() -> None:
     parser.add_argument("--xbatcher-batches", type=int, default=12, help="batches per xbatcher run")
     parser.add_argument("--field-batches", type=int, default=31,
                         help="batches per full-field run (at most one epoch: hours / 32)")
+    parser.add_argument("--field-repeats", type=int, default=3,
+                        help="alternating runs of each loader in the full-field comparison")
     parser.add_argument("--insitubatch-python", help="a Python >= 3.12 for insitubatch's virtualenv")
     parser.add_argument("--run", nargs=2, metavar=("PEER", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -337,7 +337,7 @@ def merge_ceilings(runs):
     merged = dict(runs[0])
     for run in runs[1:]:
         for key, value in run.items():
-            if key.endswith("_gbs"):
+            if key.endswith("_gbs") or key.endswith("_gbs_1thread"):
                 merged[key] = max(merged[key], value)
             elif key.endswith("_seconds"):
                 merged[key] = min(merged[key], value)

@@ -111,7 +111,7 @@ class BatchGenerator:
         the same number of units (dropping the remainder).
     prefetch, threads: batches built ahead, and threads building them.
         By default (None) prefetch holds up to 64 MiB of batches ahead (2 to
-        6 of them) and as many threads as that, at most 4, build them: small
+        6 of them) and as many threads as that (2 to 4) build them: small
         batches need several at once to keep decoding and copying busy (4
         threads measured 8-22% more samples/s than 2 on a 2-core machine),
         large ones have enough chunks each and do better with 2 (whole-field
@@ -131,8 +131,8 @@ class BatchGenerator:
                  shuffle: bool = False, seed: int = 0, block_chunks: int = 2, sampling: str = "grid",
                  samples_per_epoch: int | None = None, last_batch: str = "keep", pad_value: Any = None,
                  max_nan_fraction: float | None = None, shard: Any = "auto", even_shards: bool = False,
-                 prefetch: int | None = None, threads: int | None = None, cache_bytes: int = 1 << 30, dtype=None, normalize=None,
-                 fill_nan=None, output: str = "numpy", allocator=None, progress: bool = False):
+                 prefetch: int | None = None, threads: int | None = None, cache_bytes: int = 1 << 30, dtype=None,
+                 normalize=None, fill_nan=None, output: str = "numpy", allocator=None, progress: bool = False):
         self._args = (ds, input_dims, input_overlap, batch_dims, concat_input_dims, preload_batch)
         self._kwargs = dict(batch_size=batch_size, variables=variables, shuffle=shuffle, seed=seed,
                             block_chunks=block_chunks, sampling=sampling, samples_per_epoch=samples_per_epoch,

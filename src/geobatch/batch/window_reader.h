@@ -36,12 +36,14 @@ class WindowReader : public std::enable_shared_from_this<WindowReader> {
  public:
   WindowReader(std::shared_ptr<const ZarrArray> array, std::shared_ptr<DecodedChunkCache> cache);
 
+  // Reads this array's windows as described by WindowRead.
   void Read(std::span<const uint64_t> origins, std::span<const uint64_t> extent,
             std::span<std::byte> out);
 
   // Several reads (of several arrays: a batch's variables) at once: every
   // chunk load of every read starts before any is waited for, so that the
-  // arrays' chunks decode together rather than one array after another.
+  // arrays' chunks decode together rather than one array after another;
+  // each read's copies start as soon as its own chunks are in.
   static void ReadMany(std::span<const WindowRead> reads);
 
   const ZarrArray& array() const { return *array_; }

@@ -132,6 +132,7 @@ class Array:
         Every chunk the windows touch is decoded once, through ``cache`` (a
         :class:`ChunkCache` shared across calls) when given.
         """
+        origins = np.ascontiguousarray(origins, dtype=np.uint64).reshape(-1, self.ndim)
         if out is None:
             out = np.empty((len(origins), *[int(e) for e in extent]), dtype=self.dtype)
         if cache is None:

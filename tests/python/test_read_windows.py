@@ -49,6 +49,7 @@ def test_read_windows(geobatch, fixtures, case_id):
         out = np.full((len(origins), *extent), 1, dtype=a.dtype)
         assert a.read_windows(origins, extent, out=out) is out
         assert_identical(out, exp, "out=")
+        assert_identical(a.read_windows(origins.reshape(-1).tolist(), extent), exp, "flat list of origins")
 
 
 def test_shared_cache_isolates_stores(geobatch, tmp_path):

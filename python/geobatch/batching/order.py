@@ -101,13 +101,18 @@ class EpochOrder:
     def __len__(self) -> int:
         return self._total
 
-    def _block_order(self, k: int) -> np.ndarray:
-        """The random order of the units of the epoch's k-th block. Batches
-        take consecutive places, so a block serves many batches in a row:
-        its last permutation is kept rather than drawn again for each."""
+    def _block_units(self, k: int) -> np.ndarray:
+        """(n, ndim) grid positions of the units of the epoch's k-th block,
+        in their random order. Batches take consecutive places, so a block
+        serves many batches in a row: its last order is kept rather than
+        drawn again for each."""
         if self._last_block[0] != k:
             size = int(self._cum[k + 1] - self._cum[k])
-            self._last_block = (k, np.random.default_rng([*self._seed, 1, int(self._ids[k])]).permutation(size))
+            local = np.random.default_rng([*self._seed, 1, int(self._ids[k])]).permutation(size)
+            origin = [b[i] for b, i in zip(self._bounds, self._blocks[k])]
+            extent = [int(b[i + 1] - b[i]) for b, i in zip(self._bounds, self._blocks[k])]
+            units = np.stack(np.unravel_index(local, extent), axis=1) + np.asarray(origin, np.int64)
+            self._last_block = (k, units)
         return self._last_block[1]
 
     def units(self, start: int, stop: int) -> np.ndarray:
@@ -125,10 +130,7 @@ class EpochOrder:
             if pos >= stop:
                 break
             lo, hi = int(self._cum[k]), int(self._cum[k + 1])
-            local = self._block_order(k)[pos - lo:min(stop, hi) - lo]
-            origin = [b[i] for b, i in zip(self._bounds, self._blocks[k])]
-            extent = [int(b[i + 1] - b[i]) for b, i in zip(self._bounds, self._blocks[k])]
-            out.append(np.stack(np.unravel_index(local, extent), axis=1) + np.asarray(origin, np.int64))
+            out.append(self._block_units(k)[pos - lo:min(stop, hi) - lo])
             pos = min(stop, hi)
         return np.concatenate(out) if out else np.zeros((0, len(self.counts)), np.int64)
 

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -71,6 +75,42 @@ TEST(BufferPool, LeavesSmallAllocationsToMalloc) {
   std::byte* small = pool.Take(BufferPool::kMinPooledBytes - 1, capacity);
   pool.Give(small, capacity);
   EXPECT_EQ(pool.idle_bytes(), 0u);
+}
+
+// Resident bytes of this process (Linux), from /proc/self/statm.
+size_t ResidentBytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  unsigned long size = 0, resident = 0;
+  const int read = f ? std::fscanf(f, "%lu %lu", &size, &resident) : 0;
+  if (f) std::fclose(f);
+  return read == 2 ? resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+// Whether this kernel prefaults memory on request (Linux 5.14+).
+bool KernelPrefaults() {
+#ifdef MADV_POPULATE_WRITE
+  void* probe = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (probe == MAP_FAILED) return false;
+  const bool ok = ::madvise(probe, 4096, MADV_POPULATE_WRITE) == 0;
+  ::munmap(probe, 4096);
+  return ok;
+#else
+  return false;
+#endif
+}
+
+TEST(BufferPool, FreshBuffersArriveFaultedIn) {
+  // Every pooled buffer is written whole, so its pages are faulted in with
+  // one call when it is allocated instead of one trap per page later.
+  if (!KernelPrefaults()) GTEST_SKIP() << "MADV_POPULATE_WRITE unsupported here";
+  BufferPool pool(0);
+  const size_t before = ResidentBytes();
+  ASSERT_GT(before, 0u);
+  size_t capacity = 0;
+  std::byte* fresh = pool.Take(48 * kMiB + 4096, capacity);  // a size malloc has not recycled
+  const size_t grown = ResidentBytes() - before;
+  pool.Give(fresh, capacity);
+  EXPECT_GE(grown, 47 * kMiB);
 }
 
 TEST(BufferPool, BuffersFromManyThreadsKeepTheirBytes) {

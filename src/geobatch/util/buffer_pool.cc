@@ -12,14 +12,19 @@ namespace {
 constexpr size_t kHugePageThreshold = size_t{4} << 20;
 constexpr uintptr_t kPage = 4096;
 
-// Asks the kernel to back a large allocation with transparent huge pages (as
-// numpy does for its arrays), which makes first touch of a fresh output far
-// cheaper; advice only: where THP is off nothing changes.
-void AdviseHugePages(std::byte* data, size_t size) {
-  if (size < kHugePageThreshold) return;
+// Gives `advice` for the whole pages inside [data, data + size): madvise
+// takes page-aligned ranges. Advice only: a refusal changes nothing.
+void AdvisePages(std::byte* data, size_t size, int advice) {
   const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kPage - 1) & ~(kPage - 1);
   const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + size) & ~(kPage - 1);
-  (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, advice);
+}
+
+// Asks the kernel to back a large allocation with transparent huge pages (as
+// numpy does for its arrays), which makes first touch of a fresh output far
+// cheaper; where THP is off nothing changes.
+void AdviseHugePages(std::byte* data, size_t size) {
+  if (size >= kHugePageThreshold) AdvisePages(data, size, MADV_HUGEPAGE);
 }
 
 // Faults a fresh chunk-sized allocation's pages in with one call rather
@@ -31,10 +36,7 @@ constexpr size_t kPrefaultMaxBytes = size_t{64} << 20;
 
 void Prefault(std::byte* data, size_t size) {
 #ifdef MADV_POPULATE_WRITE
-  if (size > kPrefaultMaxBytes) return;
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kPage - 1) & ~(kPage - 1);
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + size) & ~(kPage - 1);
-  if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+  if (size <= kPrefaultMaxBytes) AdvisePages(data, size, MADV_POPULATE_WRITE);
 #endif
 }
 

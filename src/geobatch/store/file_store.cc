@@ -73,6 +73,31 @@ void ReadFully(const FileDescriptor& file, const std::string& path, uint64_t off
   }
 }
 
+enum class CachedRead { kDone, kWouldWait, kUnsupported };
+
+// Fills `out` from `offset` of the open file if every byte is in the page
+// cache. kWouldWait at the first byte that would have to come from the
+// device (what was read is of no use: the caller reads again another way);
+// kUnsupported where the kernel or filesystem refuses RWF_NOWAIT. Throws
+// like ReadFully.
+CachedRead ReadFullyIfCached(const FileDescriptor& file, const std::string& path, uint64_t offset,
+                             std::span<std::byte> out) {
+  while (!out.empty()) {
+    iovec piece{out.data(), out.size()};
+    const ssize_t n = ::preadv2(file.fd, &piece, 1, static_cast<off_t>(offset), RWF_NOWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return CachedRead::kWouldWait;
+      if (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL) return CachedRead::kUnsupported;
+      throw IoError("cannot read", path, errno);
+    }
+    if (n == 0) throw CorruptError("'" + path + "' shrank while being read");
+    offset += static_cast<uint64_t>(n);
+    out = out.subspan(static_cast<size_t>(n));
+  }
+  return CachedRead::kDone;
+}
+
 }  // namespace
 
 FileStore::FileStore(std::string root) : root_(std::move(root)) {
@@ -93,6 +118,29 @@ std::optional<Buffer> FileStore::Get(std::string_view key, ByteRange range) {
   const std::span<std::byte> whole[] = {buffer.span()};
   ReadFully(file, path, resolved->first, whole);
   return buffer;
+}
+
+bool FileStore::TryGetNow(std::string_view key, ByteRange range, ReadResult& result) {
+  if (!MayReadNow()) return false;
+  try {
+    const std::string path = PathOf(key);
+    FileDescriptor file{-1};
+    const auto resolved = OpenRange(path, key, range, file);
+    if (resolved) {
+      Buffer buffer(resolved->second);
+      switch (ReadFullyIfCached(file, path, resolved->first, buffer.span())) {
+        case CachedRead::kDone: break;
+        case CachedRead::kWouldWait: return false;
+        case CachedRead::kUnsupported:
+          reads_without_waiting_.store(false, std::memory_order_relaxed);
+          return false;
+      }
+      result.value = std::move(buffer);
+    }
+  } catch (...) {
+    result.error = std::current_exception();
+  }
+  return true;
 }
 
 void FileStore::GetIntoAsync(std::string key, ByteRange range, std::vector<std::span<std::byte>> pieces,

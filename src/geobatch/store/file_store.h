@@ -1,7 +1,10 @@
 // A store over a directory of the local filesystem: key "a/b" is file
-// <root>/a/b. Reads use pread on the shared IO pool.
+// <root>/a/b. Asynchronous reads use pread on the shared IO pool; a reader
+// may instead read on its own thread the values already in the page cache
+// (TryGetNow, with preadv2's RWF_NOWAIT).
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "geobatch/store/store.h"
@@ -15,6 +18,10 @@ class FileStore final : public Store {
   explicit FileStore(std::string root);
 
   std::optional<Buffer> Get(std::string_view key, ByteRange range) override;
+  // Reads when every byte asked for is in the page cache; false otherwise,
+  // or where the kernel or filesystem cannot tell (then never again).
+  bool TryGetNow(std::string_view key, ByteRange range, ReadResult& result) override;
+  bool MayReadNow() const override { return reads_without_waiting_.load(std::memory_order_relaxed); }
   // Reads with preadv straight into the pieces, on the IO pool.
   void GetIntoAsync(std::string key, ByteRange range, std::vector<std::span<std::byte>> pieces,
                     ReadIntoCallback done) override;
@@ -28,6 +35,7 @@ class FileStore final : public Store {
  private:
   std::string PathOf(std::string_view key) const;
   std::string root_;
+  std::atomic<bool> reads_without_waiting_{true};
 };
 
 }  // namespace geobatch

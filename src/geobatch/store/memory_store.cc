@@ -17,6 +17,11 @@ std::optional<Buffer> MemoryStore::Get(std::string_view key, ByteRange range) {
   return Buffer::CopyOf(value->span().subspan(offset, length));
 }
 
+bool MemoryStore::TryGetNow(std::string_view key, ByteRange range, ReadResult& result) {
+  result = GetResult(key, range);
+  return true;
+}
+
 bool MemoryStore::Exists(std::string_view key) {
   ValidateKey(key);
   std::lock_guard lock(mutex_);

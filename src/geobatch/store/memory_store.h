@@ -16,6 +16,8 @@ class MemoryStore final : public Store {
   explicit MemoryStore(std::string name = "") : name_(std::move(name)) {}
 
   std::optional<Buffer> Get(std::string_view key, ByteRange range) override;
+  bool TryGetNow(std::string_view key, ByteRange range, ReadResult& result) override;
+  bool MayReadNow() const override { return true; }
   bool Exists(std::string_view key) override;
   std::vector<std::string> List(std::string_view prefix) override;
   std::string url() const override { return "memory://" + name_; }

@@ -19,17 +19,21 @@ std::string ByteRange::ToString() const {
   return "?";
 }
 
-void Store::GetAsync(std::string key, ByteRange range, ReadCallback done) {
-  IoPool().Submit([this, key = std::move(key), range, done = std::move(done)] {
-    ReadResult result;
-    try {
-      result.value = Get(key, range);
-    } catch (...) {
-      result.error = std::current_exception();
-    }
-    done(std::move(result));
-  });
+ReadResult Store::GetResult(std::string_view key, ByteRange range) {
+  ReadResult result;
+  try {
+    result.value = Get(key, range);
+  } catch (...) {
+    result.error = std::current_exception();
+  }
+  return result;
 }
+
+void Store::GetAsync(std::string key, ByteRange range, ReadCallback done) {
+  IoPool().Submit([this, key = std::move(key), range, done = std::move(done)] { done(GetResult(key, range)); });
+}
+
+bool Store::TryGetNow(std::string_view, ByteRange, ReadResult&) { return false; }
 
 void Store::GetIntoAsync(std::string key, ByteRange range, std::vector<std::span<std::byte>> pieces,
                          ReadIntoCallback done) {

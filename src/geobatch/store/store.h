@@ -55,6 +55,8 @@ class Store {
   // A range that reaches past the end of the value is a CorruptError (the
   // caller asked for bytes the metadata promised).
   virtual std::optional<Buffer> Get(std::string_view key, ByteRange range = ByteRange::All()) = 0;
+  // Get(), with a failure in the result rather than thrown.
+  ReadResult GetResult(std::string_view key, ByteRange range);
 
   // Starts a read and returns at once; `done` runs exactly once, on any
   // thread, when it finishes. Many reads may be in flight. The default runs
@@ -70,6 +72,17 @@ class Store {
   // GetAsync and copies; stores that can read straight into memory override it.
   virtual void GetIntoAsync(std::string key, ByteRange range, std::vector<std::span<std::byte>> pieces,
                             ReadIntoCallback done);
+
+  // Reads `range` of `key` on the calling thread when that needs no wait on
+  // a device or the network (a local file whose bytes are in the page cache,
+  // a memory store): true with `result` set (a value, absent, or an error),
+  // or false, having read nothing, when the read would wait (use GetAsync).
+  // Decoders call it on their own thread, so local bytes are decoded while
+  // still in the CPU's cache, with no hand-off through the IO pool.
+  virtual bool TryGetNow(std::string_view key, ByteRange range, ReadResult& result);
+  // Whether TryGetNow can succeed at all; callers skip it for stores where
+  // it never does (remote ones), keeping their reads on GetAsync.
+  virtual bool MayReadNow() const { return false; }
 
   virtual bool Exists(std::string_view key) = 0;
 

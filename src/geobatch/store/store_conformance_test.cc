@@ -6,6 +6,9 @@
 #include <functional>
 #include <future>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "geobatch/store/file_store.h"
 #include "geobatch/store/memory_store.h"
 #include "geobatch/store/store_registry.h"
@@ -175,7 +178,59 @@ TEST_P(StoreConformance, ScattersIntoMorePiecesThanOneSystemCallTakes) {
   EXPECT_EQ(out[1], '.');
 }
 
+// The error kind a read result holds, or nullopt.
+std::optional<ErrorKind> KindOf(const ReadResult& result) {
+  if (!result.error) return std::nullopt;
+  try {
+    std::rethrow_exception(result.error);
+  } catch (const Error& e) {
+    return e.kind();
+  }
+}
+
+TEST_P(StoreConformance, ReadsNowWhatNeedsNoWait) {
+  // Just written, so in memory or the page cache: read now where the store can tell.
+  ReadResult range;
+  if (!store().TryGetNow("a/c/0/1", ByteRange::Of(2, 3), range)) {
+    EXPECT_EQ(GetParam(), "file");
+    EXPECT_FALSE(store().MayReadNow());
+    GTEST_SKIP() << "this filesystem cannot tell whether a read would wait";
+  }
+  EXPECT_TRUE(store().MayReadNow());
+  EXPECT_EQ(KindOf(range), std::nullopt);
+  EXPECT_EQ(AsString(*range.value), "234");
+  ReadResult absent, past_end, escaping;
+  ASSERT_TRUE(store().TryGetNow("a/c/9/9", ByteRange::All(), absent));
+  EXPECT_FALSE(absent.value.has_value());
+  EXPECT_EQ(KindOf(absent), std::nullopt);
+  ASSERT_TRUE(store().TryGetNow("a/c/0/1", ByteRange::Of(8, 5), past_end));
+  EXPECT_EQ(KindOf(past_end), ErrorKind::kCorrupt);
+  ASSERT_TRUE(store().TryGetNow("../x", ByteRange::All(), escaping));
+  EXPECT_EQ(KindOf(escaping), ErrorKind::kInvalidArgument);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::Values("file", "memory"));
+
+TEST(FileStore, DeclinesToReadNowWhatIsNotInThePageCache) {
+  const auto root = std::filesystem::temp_directory_path() / ("geobatch_nowait_" + std::to_string(::getpid()));
+  FileStore store(root.string());
+  const std::string value(1 << 20, 'v');
+  store.Set("cold", AsBytes(value));
+  // Written back and dropped from the page cache: a read now would wait on the disk.
+  const int fd = ::open((root / "cold").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::fsync(fd), 0);
+  ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  ::close(fd);
+  ReadResult result;
+  const bool read_now = store.TryGetNow("cold", ByteRange::All(), result);
+  if (store.MayReadNow()) {
+    EXPECT_FALSE(read_now);
+    EXPECT_FALSE(result.value.has_value());
+  }
+  EXPECT_EQ(AsString(*store.Get("cold", ByteRange::All())), value);  // the ordinary read still gets it
+  std::filesystem::remove_all(root);
+}
 
 TEST(StoreRegistry, OpensByUrl) {
   EXPECT_EQ(OpenStore("memory://reg")->url(), "memory://reg");

@@ -6,6 +6,7 @@
 #include "geobatch/codec/sharding_codec.h"
 #include "geobatch/format/zarr/cell_scatter.h"
 #include "geobatch/format/zarr/read_plan.h"
+#include "geobatch/store/read_for_decode.h"
 #include "geobatch/util/checked_math.h"
 #include "geobatch/util/error.h"
 #include "geobatch/util/task_group.h"
@@ -86,24 +87,18 @@ struct ReadContext {
       }
     }
     tasks.Add();
-    array.store()->GetAsync(key, ByteRange::All(), [this, key, overlap](ReadResult result) {
-      if (result.error) {
-        try {
-          std::rethrow_exception(result.error);
-        } catch (...) {
-          tasks.Done(Wrap(key));
+    ReadForDecode(*array.store(), key, ByteRange::All(), [this, key, overlap](ReadResult result) {
+      try {
+        if (result.error) std::rethrow_exception(result.error);
+        if (result.value) {
+          Decode(*array.metadata().codecs, result.value->span(), overlap);
+        } else {
+          Fill(overlap);
         }
-        return;
+        tasks.Done();
+      } catch (...) {
+        tasks.Done(Wrap(key));
       }
-      if (!result.value) {
-        Fill(overlap);
-      } else {
-        auto bytes = std::make_shared<Buffer>(std::move(*result.value));
-        SubmitDecode(key, [this, bytes, overlap] {
-          Decode(*array.metadata().codecs, bytes->span(), overlap);
-        });
-      }
-      tasks.Done();
     });
   }
 
@@ -180,19 +175,22 @@ struct ReadContext {
       }
       auto group = std::make_shared<std::vector<Needed>>(needed.begin() + begin, needed.begin() + end);
       tasks.Add();
-      array.store()->GetAsync(key, ByteRange::Of(start, stop - start),
-                              [this, key, start, group, &sharding](ReadResult result) {
+      ReadForDecode(*array.store(), key, ByteRange::Of(start, stop - start),
+                    [this, key, start, group, &sharding](ReadResult result) {
         try {
           if (result.error) std::rethrow_exception(result.error);
           if (!result.value) throw CorruptError("shard disappeared while being read");
           auto bytes = std::make_shared<Buffer>(std::move(*result.value));
-          for (const Needed& item : *group) {
-            SubmitDecode(key, [this, bytes, item, start, &sharding] {
-              Decode(sharding.inner_codecs(),
-                     bytes->span().subspan(item.location.offset - start, item.location.nbytes),
-                     item.overlap);
-            });
+          auto decode = [this, bytes, start, &sharding](const Needed& item) {
+            Decode(sharding.inner_codecs(),
+                   bytes->span().subspan(item.location.offset - start, item.location.nbytes), item.overlap);
+          };
+          // This thread decodes the first inner chunk while the bytes are in its cache; the others
+          // go to the pool.
+          for (size_t i = 1; i < group->size(); ++i) {
+            SubmitDecode(key, [decode, item = (*group)[i]] { decode(item); });
           }
+          decode(group->front());
           tasks.Done();
         } catch (...) {
           tasks.Done(Wrap(key));

@@ -40,7 +40,10 @@ from .source import Source, from_geobatch, from_xarray
 from .transforms import Transforms
 
 OUTPUTS = ("numpy", "torch", "xarray")
-AUTO_PREFETCH_BYTES = 64 << 20
+# Batches read in one native call (sample mode) fill up to GROUP_BYTES: a
+# shuffled block's batches then share each chunk's decode and its copies.
+GROUP_BYTES = 32 << 20
+MAX_GROUP_BATCHES = 16
 LAST_BATCH = ("keep", "drop", "pad")
 
 
@@ -110,19 +113,23 @@ class BatchGenerator:
         for everything, or (index, count); ``even_shards`` gives every shard
         the same number of units (dropping the remainder).
     prefetch, threads: batches built ahead, and threads building them.
-        By default (None) prefetch holds up to 64 MiB of batches ahead (2 to
-        6 of them) and as many threads as that (2 to 4) build them: small
-        batches need several at once to keep decoding and copying busy (4
-        threads measured 8-22% more samples/s than 2 on a 2-core machine),
-        large ones have enough chunks each and do better with 2 (whole-field
-        batches of 100 MB: 218 vs 195 samples/s).
+        Sample mode reads consecutive batches in groups (``group_batches``:
+        as many as fit in 32 MiB, at most 16; the first batch alone), in
+        one native call and one buffer per variable, each batch a view of
+        it: a shuffled block's batches then share each decoded chunk, whose
+        windows for all of them are copied right after it is decoded, while
+        it is still in the CPU's cache (measured 1.23x the samples/s of one
+        batch per call, with 20% less CPU per batch, on the benchmark task).
+        By default (None) two groups are built ahead (prefetch is rounded up
+        to whole groups) by two threads.
         (xbatcher-mode batches of in-memory xarray data are built inline:
         they are xarray selections, made under the GIL in well under a
         millisecond, so threads would only add hand-offs).
     cache_bytes: budget of the decoded-chunk cache.
     dtype, normalize, fill_nan: transforms (see :class:`Transforms`).
     output: "numpy" (:class:`Batch`), "torch" (Batch of tensors) or "xarray".
-    allocator: ``allocator(shape, dtype)`` for batch buffers.
+    allocator: ``allocator(shape, dtype)`` for batch buffers (in sample
+        mode, one per variable for each group of batches).
     progress: show a tqdm progress bar.
     """
 
@@ -189,18 +196,24 @@ class BatchGenerator:
             self._space = SampleSpace(self._source, self._schema.input_dims, self._schema.input_overlap)
             self._reader = SampleReader(self._source, self._space, self._transforms, self._allocator, batch_size,
                                         pad_value)
+        self.group_batches = self._auto_group() if batch_size is not None else 1
         self.prefetch = self._auto_prefetch() if prefetch is None else int(prefetch)
-        self.threads = min(4, max(2, self.prefetch)) if threads is None else int(threads)
+        self.threads = 2 if threads is None else int(threads)
 
-    def _auto_prefetch(self) -> int:
-        """Batches ahead that fit in AUTO_PREFETCH_BYTES (2 to 6); 2 for
-        xbatcher-mode batches."""
-        if self.batch_size is None:
-            return 2
+    def _batch_bytes(self) -> int:
         sample_bytes = sum(math.prod(self._space.window.get(d, 1) for d in var.dims)
                            * self._transforms.out_dtype(name).itemsize
                            for name, var in self._source.data_vars.items())
-        return int(np.clip(AUTO_PREFETCH_BYTES // max(1, sample_bytes * self.batch_size), 2, 6))
+        return max(1, sample_bytes * self.batch_size)
+
+    def _auto_group(self) -> int:
+        """Batches read together (sample mode): as many as fit in GROUP_BYTES,
+        up to MAX_GROUP_BATCHES."""
+        return int(np.clip(GROUP_BYTES // self._batch_bytes(), 1, MAX_GROUP_BATCHES))
+
+    def _auto_prefetch(self) -> int:
+        """Batches ahead: two groups (sample mode); 2 for xbatcher-mode batches."""
+        return 2 * self.group_batches if self.batch_size is not None else 2
 
     # ---- xbatcher's attributes ----
     input_dims = property(lambda self: self._schema.input_dims)
@@ -260,7 +273,11 @@ class BatchGenerator:
             tasks = self._sample_tasks(epoch, start, stop)
         # xbatcher-mode batches of in-memory data are xarray selections under the GIL: threads only add hand-offs.
         inline = self._source.in_memory and self.batch_size is None
-        batches = run_ahead(tasks, 0 if inline else self.prefetch, self.threads)
+        if self.batch_size is None:
+            batches = run_ahead(tasks, 0 if inline else self.prefetch, self.threads)
+        else:
+            groups = run_ahead(tasks, -(-self.prefetch // self.group_batches), self.threads)
+            batches = (batch for group in groups for batch in group)
         if self._max_nan is not None:
             batches = self._repack(batches)
         batches = map(self._convert, batches)
@@ -324,21 +341,26 @@ class BatchGenerator:
         return Batch(data, dims, attrs=dict(obj.attrs), xarray=obj)
 
     def _sample_tasks(self, epoch: int, start: int, stop: int):
+        """Tasks that each read a group of consecutive batches (the first
+        alone, for a quick first batch) and return [(batch, NaN fraction)]."""
         space, size = self._space, self.batch_size
         filtering = self._max_nan is not None
         if self._sampling == "grid":
             order = self._order(list(space.counts), list(space.stride), [space.window.get(d, 1) for d in space.dims],
                                 space.dims, epoch)
-        for a in range(start, stop, size):
-            b = min(stop, a + size)
-            if b - a < size and self._last_batch == "drop" and not filtering:
-                return
+        if self._last_batch == "drop" and not filtering:
+            stop = start + (stop - start) // size * size
+        pad = self._last_batch == "pad" and not filtering
+        a, group = start, 1
+        while a < stop:
+            b = min(stop, a + group * size)
             if self._sampling == "grid":
                 origins = order.units(a, b) * space.stride
             else:
                 origins = random_positions(np.arange(a, b), tuple(space.limits), self.seed, epoch)
-            pad = self._last_batch == "pad" and not filtering
-            yield lambda origins=origins, pad=pad: self._reader.read(origins, pad, filtering)
+            batches = [origins[i:i + size] for i in range(0, b - a, size)]
+            yield lambda batches=batches: self._reader.read(batches, pad, filtering)
+            a, group = b, self.group_batches
 
     def _repack(self, candidates) -> Iterator[Batch]:
         """Batches of ``batch_size`` samples out of the candidates that pass

@@ -2,7 +2,9 @@
 ``input_dims - input_overlap``) along the input dims and one element along
 every other dim of the data variables. Samples form a grid of window
 positions; a batch reads ``batch_size`` of them into freshly allocated
-arrays (samples first), decoding each touched chunk once.
+arrays (samples first), decoding each touched chunk once; consecutive
+batches are read in groups, into one buffer per variable, so that each
+decoded chunk is copied from for every batch of the group at once.
 """
 
 from __future__ import annotations
@@ -59,11 +61,17 @@ class SampleReader:
         self._labels = {d: source.variables[d].values for d in space.dims
                         if d in source.coord_names and source.variables[d].dims == (d,)}
 
-    def read(self, origins: np.ndarray, pad: bool, with_nan_fraction: bool):
-        """The batch of samples at ``origins`` (padded to ``batch_size`` when
-        ``pad``), and the NaN fraction per sample when asked."""
+    def read(self, batches: list[np.ndarray], pad: bool, with_nan_fraction: bool) -> list[tuple]:
+        """The batches of samples at each of ``batches`` (window origins),
+        read together: one native read and one buffer per variable for the
+        group, each batch a view of it, so that a chunk's windows for every
+        batch of the group are copied while it is freshly decoded. The last
+        batch is padded to ``batch_size`` when ``pad``. Returns (batch, NaN
+        fraction per sample or None) for each."""
+        sizes = [len(o) for o in batches]
+        origins = np.concatenate(batches) if len(batches) > 1 else batches[0]
         n = len(origins)
-        rows = self.batch_size if pad else n
+        rows = n + (self.batch_size - sizes[-1] if pad else 0)
         decoded, data, requests = {}, {}, []
         for name, var in self.source.data_vars.items():
             extent = [self.space.window.get(d, 1) for d in var.dims]
@@ -86,7 +94,15 @@ class SampleReader:
                 np.copyto(out[:n], decoded[name][:n], casting="unsafe")
             if rows > n:
                 out[n:] = self._pad(out.dtype)
-        return Batch(data, self.dims, self._coords(origins, rows), size=n, attrs=self.source.attrs), fraction
+        coords = self._coords(origins, rows)
+        group, start = [], 0
+        for i, size in enumerate(sizes):
+            stop = rows if i == len(sizes) - 1 else start + size  # padding rows belong to the last batch
+            batch = Batch({k: v[start:stop] for k, v in data.items()}, self.dims,
+                          {k: (d, v[start:stop]) for k, (d, v) in coords.items()}, size=size, attrs=self.source.attrs)
+            group.append((batch, None if fraction is None else fraction[start:start + size]))
+            start = stop
+        return group
 
     def _pad(self, dtype: np.dtype):
         if self.pad_value is not None:

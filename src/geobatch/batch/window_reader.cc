@@ -1,10 +1,14 @@
 #include "geobatch/batch/window_reader.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "geobatch/array/region_copy.h"
+#include "geobatch/format/zarr/read_plan.h"
+#include "geobatch/store/read_for_decode.h"
 #include "geobatch/util/checked_math.h"
 #include "geobatch/util/error.h"
+#include "geobatch/util/task_group.h"
 #include "geobatch/util/thread_pool.h"
 
 namespace geobatch {
@@ -12,8 +16,60 @@ namespace {
 
 using ShardIndexPtr = std::shared_ptr<const std::vector<InnerChunkLocation>>;
 
-// Windows copied per CPU task: enough to amortise scheduling.
-constexpr size_t kWindowsPerCopyTask = 8;
+// Window parts of a cached chunk copied per CPU task: enough to amortise scheduling.
+constexpr size_t kPartsPerCopyTask = 16;
+
+// One window's part of one chunk, to copy (or fill, when the chunk is absent).
+struct WindowPart {
+  std::byte* window;
+  std::span<const uint64_t> window_shape;
+  CellOverlap overlap;
+};
+
+// A chunk that a ReadMany call needs, and the window parts it feeds.
+struct NeededChunk {
+  WindowReader* reader;
+  std::vector<uint64_t> coords;
+  std::vector<WindowPart> parts;
+};
+
+// Parts [begin, end) of a chunk whose load has ended.
+struct PartRange {
+  const NeededChunk* chunk;
+  ChunkLoadPtr load;
+  size_t begin, end;
+};
+
+// Copies the parts from their chunk (fills them when it is absent); throws
+// the load's failure.
+void CopyParts(const PartRange& range) {
+  const DecodedChunk& decoded = range.load->get();
+  const ZarrArray& array = range.chunk->reader->array();
+  const size_t elem_size = array.metadata().dtype.size();
+  for (size_t i = range.begin; i < range.end; ++i) {
+    const WindowPart& part = range.chunk->parts[i];
+    const RegionView dst{part.window, part.window_shape, part.overlap.box_origin};
+    if (decoded) {
+      CopyRegion({decoded->data(), array.read_chunk_shape(), part.overlap.cell_origin}, dst, part.overlap.extent,
+                 elem_size);
+    } else {
+      FillRegion(dst, part.overlap.extent, array.metadata().fill_value);
+    }
+  }
+}
+
+// Copies each range, then marks one task of `copies` done (with the first failure).
+void CopyAndCount(std::span<const PartRange> ranges, TaskGroup& copies) {
+  std::exception_ptr error;
+  for (const PartRange& range : ranges) {
+    try {
+      CopyParts(range);
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
+  }
+  copies.Done(error);
+}
 
 Error Located(const ZarrArray& array, const std::string& key, const std::exception_ptr& error) {
   const std::string where = "array '" + array.path() + "' chunk '" + key + "'";
@@ -42,36 +98,40 @@ std::string WindowReader::CacheKey(const std::vector<uint64_t>& coords) const {
   return key;
 }
 
-void WindowReader::DecodeFetched(const std::string& key, ReadResult result, ChunkPromise promise) {
-  if (result.error) {
-    promise->set_exception(std::make_exception_ptr(Located(*array_, key, result.error)));
-    return;
-  }
-  if (!result.value) {
-    promise->set_value(nullptr);
-    return;
-  }
-  auto encoded = std::make_shared<Buffer>(std::move(*result.value));
-  CpuPool().Submit([self = shared_from_this(), this, key, promise, encoded] {
-    try {
-      auto decoded = std::make_shared<Buffer>(chunk_codecs_->layout().num_bytes());
-      chunk_codecs_->Decode(encoded->span(), decoded->span());
-      promise->set_value(std::move(decoded));
-    } catch (...) {
-      promise->set_exception(std::make_exception_ptr(Located(*array_, key, std::current_exception())));
+void WindowReader::Decode(const std::string& key, ReadResult result, const ChunkLoadPtr& load) {
+  DecodedChunk decoded;
+  try {
+    if (result.error) std::rethrow_exception(result.error);
+    if (result.value) {
+      auto buffer = std::make_shared<Buffer>(chunk_codecs_->layout().num_bytes());
+      chunk_codecs_->Decode(result.value->span(), buffer->span());
+      decoded = std::move(buffer);
     }
+  } catch (...) {
+    load->Fail(std::make_exception_ptr(Located(*array_, key, std::current_exception())));
+    return;
+  }
+  result.value.reset();  // the encoded bytes go back to the pool before the copies run
+  load->Fulfil(std::move(decoded));
+}
+
+void WindowReader::LoadAndDecode(std::string key, ByteRange range, ChunkLoadPtr load) {
+  ReadForDecode(*array_->store(), key, range, [self = shared_from_this(), this, key, load](ReadResult result) {
+    Decode(key, std::move(result), load);
   });
 }
 
-void WindowReader::StartLoad(const std::vector<uint64_t>& coords, ChunkPromise promise) {
+ChunkLoadPtr WindowReader::Load(const std::vector<uint64_t>& coords) {
+  return cache_->GetOrLoad(CacheKey(coords), chunk_codecs_->layout().num_bytes(),
+                           [&](ChunkLoadPtr load) { StartLoad(coords, std::move(load)); });
+}
+
+void WindowReader::StartLoad(const std::vector<uint64_t>& coords, ChunkLoadPtr load) {
   if (sharding_) {
-    StartLoadFromShard(coords, std::move(promise));
+    StartLoadFromShard(coords, std::move(load));
     return;
   }
-  std::string key = array_->ChunkKey(coords);
-  array_->store()->GetAsync(key, ByteRange::All(), [self = shared_from_this(), this, key, promise](ReadResult result) {
-    DecodeFetched(key, std::move(result), promise);
-  });
+  LoadAndDecode(array_->ChunkKey(coords), ByteRange::All(), std::move(load));
 }
 
 WindowReader::ShardIndexPtr WindowReader::LoadShardIndex(const std::vector<uint64_t>& shard_coords) {
@@ -106,8 +166,8 @@ WindowReader::ShardIndexPtr WindowReader::LoadShardIndex(const std::vector<uint6
   }
 }
 
-void WindowReader::StartLoadFromShard(const std::vector<uint64_t>& coords, ChunkPromise promise) {
-  IoPool().Submit([self = shared_from_this(), this, coords, promise] {
+void WindowReader::StartLoadFromShard(const std::vector<uint64_t>& coords, ChunkLoadPtr load) {
+  IoPool().Submit([self = shared_from_this(), this, coords, load] {
     const auto& inner = sharding_->inner_chunk_shape();
     const auto& shard_shape = array_->metadata().chunk_shape;
     const auto& grid = sharding_->chunks_per_shard();
@@ -121,17 +181,13 @@ void WindowReader::StartLoadFromShard(const std::vector<uint64_t>& coords, Chunk
     try {
       const ShardIndexPtr index = LoadShardIndex(shard_coords);
       if (!index || (*index)[n].empty) {
-        promise->set_value(nullptr);
+        load->Fulfil(nullptr);
         return;
       }
       const InnerChunkLocation location = (*index)[n];
-      std::string key = array_->ChunkKey(shard_coords);
-      array_->store()->GetAsync(key, ByteRange::Of(location.offset, location.nbytes),
-                                [self = shared_from_this(), this, key, promise](ReadResult result) {
-                                  DecodeFetched(key, std::move(result), promise);
-                                });
+      LoadAndDecode(array_->ChunkKey(shard_coords), ByteRange::Of(location.offset, location.nbytes), load);
     } catch (...) {
-      promise->set_exception(std::current_exception());
+      load->Fail(std::current_exception());
     }
   });
 }
@@ -142,27 +198,7 @@ void WindowReader::Read(std::span<const uint64_t> origins, std::span<const uint6
   ReadMany({&read, 1});
 }
 
-void WindowReader::ReadMany(std::span<const WindowRead> reads) {
-  std::vector<PendingRead> pending;
-  pending.reserve(reads.size());
-  for (const WindowRead& read : reads) pending.push_back(read.reader->Start(read));
-  // Each read's copies start as soon as its own chunks are in, while the
-  // next read's chunks may still be decoding.
-  TaskGroup copies;
-  std::exception_ptr error;
-  for (size_t i = 0; i < reads.size() && !error; ++i) {
-    try {
-      reads[i].reader->AwaitChunks(pending[i]);
-      reads[i].reader->SubmitCopies(reads[i], pending[i], copies);
-    } catch (...) {
-      error = std::current_exception();
-    }
-  }
-  copies.Wait();  // the copies submitted use `pending`: wait for them even on error
-  if (error) std::rethrow_exception(error);
-}
-
-WindowReader::PendingRead WindowReader::Start(const WindowRead& read) {
+uint64_t WindowReader::CheckRead(const WindowRead& read) const {
   const std::span<const uint64_t> origins = read.origins, extent = read.extent;
   const ArrayMetadata& meta = array_->metadata();
   const size_t rank = meta.shape.size();
@@ -171,12 +207,12 @@ WindowReader::PendingRead WindowReader::Start(const WindowRead& read) {
                                " coordinates each");
   }
   const size_t num_windows = rank ? origins.size() / rank : 0;
-  PendingRead pending;
-  pending.window_bytes = CheckedMul(CheckedProduct(extent, "window size"), meta.dtype.size(), "window size");
-  if (read.out.size() != CheckedMul(pending.window_bytes, num_windows, "batch size")) {
+  const uint64_t window_bytes =
+      CheckedMul(CheckedProduct(extent, "window size"), meta.dtype.size(), "window size");
+  if (read.out.size() != CheckedMul(window_bytes, num_windows, "batch size")) {
     throw InvalidArgumentError("output has " + std::to_string(read.out.size()) + " bytes; " +
                                std::to_string(num_windows) + " windows need " +
-                               std::to_string(pending.window_bytes * num_windows));
+                               std::to_string(window_bytes * num_windows));
   }
   for (size_t i = 0; i < num_windows; ++i) {
     for (size_t d = 0; d < rank; ++d) {
@@ -187,59 +223,73 @@ WindowReader::PendingRead WindowReader::Start(const WindowRead& read) {
       }
     }
   }
-  // Plan: every (window, chunk overlap), and the distinct chunks they need.
-  const auto& chunk_shape = array_->read_chunk_shape();
-  const uint64_t chunk_bytes = chunk_codecs_->layout().num_bytes();
-  pending.plan.resize(num_windows);
-  for (size_t i = 0; i < num_windows; ++i) {
-    pending.plan[i] = OverlappingCells(origins.subspan(i * rank, rank), extent, chunk_shape);
-    for (const CellOverlap& cell : pending.plan[i]) {
-      if (pending.chunks.contains(cell.cell)) continue;
-      pending.chunks[cell.cell] = cache_->GetOrLoad(CacheKey(cell.cell), chunk_bytes, [&](ChunkPromise promise) {
-        StartLoad(cell.cell, std::move(promise));
-      });
-    }
-  }
-  return pending;
+  return window_bytes;
 }
 
-void WindowReader::AwaitChunks(PendingRead& pending) {
-  std::exception_ptr first_error;
-  for (auto& [coords, chunk] : pending.chunks) {
-    chunk.wait();
-    try {
-      chunk.get();
-    } catch (...) {
-      cache_->Forget(CacheKey(coords));
-      if (!first_error) first_error = std::current_exception();
-    }
-  }
-  if (first_error) std::rethrow_exception(first_error);
-}
+void WindowReader::ReadMany(std::span<const WindowRead> reads) {
+  std::vector<uint64_t> window_bytes;
+  window_bytes.reserve(reads.size());
+  for (const WindowRead& read : reads) window_bytes.push_back(read.reader->CheckRead(read));
 
-void WindowReader::SubmitCopies(const WindowRead& read, const PendingRead& pending, TaskGroup& copies) const {
-  const size_t num_windows = pending.plan.size();
-  for (size_t begin = 0; begin < num_windows; begin += kWindowsPerCopyTask) {
-    const size_t end = std::min(num_windows, begin + kWindowsPerCopyTask);
-    copies.Add();
-    CpuPool().Submit([this, &read, &pending, &copies, begin, end] {
-      const ArrayMetadata& meta = array_->metadata();
-      const auto& chunk_shape = array_->read_chunk_shape();
-      for (size_t i = begin; i < end; ++i) {
-        std::byte* window = read.out.data() + i * pending.window_bytes;
-        for (const CellOverlap& cell : pending.plan[i]) {
-          const DecodedChunk& chunk = pending.chunks.at(cell.cell).get();
-          const RegionView dst{window, read.extent, cell.box_origin};
-          if (chunk) {
-            CopyRegion({chunk->data(), chunk_shape, cell.cell_origin}, dst, cell.extent, meta.dtype.size());
-          } else {
-            FillRegion(dst, cell.extent, meta.fill_value);
-          }
+  // Plan: the distinct chunks (by cache key, so that readers of one array
+  // share them) and, for each, the window parts it feeds.
+  std::vector<NeededChunk> needed;
+  std::unordered_map<std::string, size_t> needed_by_key;
+  for (size_t r = 0; r < reads.size(); ++r) {
+    const WindowRead& read = reads[r];
+    WindowReader& reader = *read.reader;
+    const size_t rank = read.extent.size();
+    const size_t num_windows = rank ? read.origins.size() / rank : 0;
+    std::map<std::vector<uint64_t>, size_t> needed_by_cell;  // this read's cells
+    for (size_t w = 0; w < num_windows; ++w) {
+      std::byte* window = read.out.data() + w * window_bytes[r];
+      for (CellOverlap& cell : OverlappingCells(read.origins.subspan(w * rank, rank), read.extent,
+                                                reader.array_->read_chunk_shape())) {
+        auto it = needed_by_cell.find(cell.cell);
+        if (it == needed_by_cell.end()) {
+          const auto [at, added] = needed_by_key.try_emplace(reader.CacheKey(cell.cell), needed.size());
+          if (added) needed.push_back({&reader, cell.cell, {}});
+          it = needed_by_cell.emplace(cell.cell, at->second).first;
         }
+        needed[it->second].parts.push_back({window, read.extent, std::move(cell)});
       }
-      copies.Done();
-    });
+    }
   }
+
+  // Load: each chunk's parts are copied by the thread that ends its load.
+  // Chunks cached already are copied from by pool tasks of about
+  // kPartsPerCopyTask parts each (a batch reaches most of its chunks for a
+  // part or two).
+  TaskGroup copies;
+  std::vector<std::vector<PartRange>> cached_tasks(1);
+  size_t parts_in_task = 0;
+  for (NeededChunk& chunk : needed) {
+    ChunkLoadPtr load = chunk.reader->Load(chunk.coords);
+    if (!load->done()) {
+      copies.Add();
+      load->Then([&chunk, load, &copies] {
+        const PartRange all{&chunk, load, 0, chunk.parts.size()};
+        CopyAndCount({&all, 1}, copies);
+      });
+      continue;
+    }
+    for (size_t begin = 0; begin < chunk.parts.size();) {
+      const size_t end = std::min(chunk.parts.size(), begin + kPartsPerCopyTask - parts_in_task);
+      cached_tasks.back().push_back({&chunk, load, begin, end});
+      parts_in_task += end - begin;
+      begin = end;
+      if (parts_in_task == kPartsPerCopyTask) {
+        cached_tasks.emplace_back();
+        parts_in_task = 0;
+      }
+    }
+  }
+  if (cached_tasks.back().empty()) cached_tasks.pop_back();
+  copies.Add(cached_tasks.size());
+  for (const auto& task : cached_tasks) {
+    CpuPool().Submit([&task, &copies] { CopyAndCount(task, copies); });
+  }
+  copies.Wait();
 }
 
 }  // namespace geobatch

@@ -1,10 +1,14 @@
-// Reads many same-sized windows ("samples") of one array in a single call,
-// for batch generation. Every read-chunk (inner chunk when sharded) that the
+// Reads many same-sized windows ("samples") of arrays in a single call, for
+// batch generation. Every read-chunk (inner chunk when sharded) that the
 // windows touch is fetched and decoded once through a DecodedChunkCache —
 // however many windows overlap it, and across calls while it stays cached —
-// and each window's part of it is copied once into the output.
+// and each window's part of it is copied once into the output: by the thread
+// that decoded the chunk, right after decoding it, while the chunk is still
+// in that core's cache (chunks found in the cache are copied from by pool
+// tasks).
 #pragma once
 
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,9 +17,8 @@
 
 #include "geobatch/batch/chunk_cache.h"
 #include "geobatch/codec/sharding_codec.h"
-#include "geobatch/format/zarr/read_plan.h"
 #include "geobatch/format/zarr/zarr_array.h"
-#include "geobatch/util/task_group.h"
+#include "geobatch/store/store.h"
 
 namespace geobatch {
 
@@ -40,10 +43,13 @@ class WindowReader : public std::enable_shared_from_this<WindowReader> {
   void Read(std::span<const uint64_t> origins, std::span<const uint64_t> extent,
             std::span<std::byte> out);
 
-  // Several reads (of several arrays: a batch's variables) at once: every
-  // chunk load of every read starts before any is waited for, so that the
-  // arrays' chunks decode together rather than one array after another;
-  // each read's copies start as soon as its own chunks are in.
+  // Several reads at once — of several arrays (a batch's variables) or of
+  // one array (several batches): every chunk any of them needs is loaded
+  // once, all loads start before any copy waits, and each chunk's windows
+  // are copied as soon as it is decoded. Every read is checked before any
+  // is started. Returns when every window is in place; throws the first
+  // failure, naming the array and chunk (a failed chunk is not cached: the
+  // next call retries it).
   static void ReadMany(std::span<const WindowRead> reads);
 
   const ZarrArray& array() const { return *array_; }
@@ -51,26 +57,19 @@ class WindowReader : public std::enable_shared_from_this<WindowReader> {
 
  private:
   using ShardIndexPtr = std::shared_ptr<const std::vector<InnerChunkLocation>>;
-  // A read whose chunk loads have started.
-  struct PendingRead {
-    std::vector<std::vector<CellOverlap>> plan;  // each window's chunk overlaps
-    std::map<std::vector<uint64_t>, std::shared_future<DecodedChunk>> chunks;
-    uint64_t window_bytes = 0;
-  };
 
-  // Checks the read, plans it and starts loading every chunk it needs.
-  PendingRead Start(const WindowRead& read);
-  // Waits for the read's chunks; rethrows the first failure (forgotten by
-  // the cache, so that the next request retries).
-  void AwaitChunks(PendingRead& pending);
-  // Queues the copies of the read's windows from their chunks.
-  void SubmitCopies(const WindowRead& read, const PendingRead& pending, TaskGroup& copies) const;
-
-  // Starts fetching and decoding the read-chunk at `coords` into `promise`.
-  void StartLoad(const std::vector<uint64_t>& coords, ChunkPromise promise);
-  void StartLoadFromShard(const std::vector<uint64_t>& coords, ChunkPromise promise);
-  // Decodes a fetched chunk on the CPU pool into `promise`.
-  void DecodeFetched(const std::string& key, ReadResult result, ChunkPromise promise);
+  // Throws InvalidArgumentError unless `read` fits this array; returns the
+  // bytes of one window.
+  uint64_t CheckRead(const WindowRead& read) const;
+  // The load of the read-chunk at `coords`, started if it is not cached.
+  ChunkLoadPtr Load(const std::vector<uint64_t>& coords);
+  // Starts fetching and decoding the read-chunk at `coords` into `load`.
+  void StartLoad(const std::vector<uint64_t>& coords, ChunkLoadPtr load);
+  void StartLoadFromShard(const std::vector<uint64_t>& coords, ChunkLoadPtr load);
+  // Reads `range` of `key` and decodes it on the CPU pool into `load`.
+  void LoadAndDecode(std::string key, ByteRange range, ChunkLoadPtr load);
+  // Decodes a read chunk (on the calling CPU pool thread) into `load`.
+  void Decode(const std::string& key, ReadResult result, const ChunkLoadPtr& load);
   // The decoded index of the shard at `shard_coords`, null when the shard
   // is absent. Fetched once; blocking (runs on IO threads).
   ShardIndexPtr LoadShardIndex(const std::vector<uint64_t>& shard_coords);

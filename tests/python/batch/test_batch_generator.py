@@ -15,6 +15,7 @@ import pytest
 import zarr
 
 import geobatch
+import geobatch.batching.generator as generator_module
 from batch_data import open_xr
 
 WINDOW = {"time": 3, "lat": 4, "lon": 6}
@@ -170,23 +171,45 @@ def test_allocators_outputs_prefetch_and_pickle(weather_store):
     np.testing.assert_array_equal(origins(clone), origins(make(weather_store, shuffle=True, seed=9)))
 
 
-def test_default_prefetch_and_threads_follow_the_batch_bytes(weather_store):
-    """Up to 64 MiB of batches ahead (2 to 6), built by as many threads (2 to 4)."""
+def test_default_groups_prefetch_and_threads_follow_the_batch_bytes(weather_store):
+    """Batches read together fill up to 32 MiB (1 to 16 of them); two groups
+    are built ahead, by two threads."""
     ds = geobatch.open_dataset(weather_store)[["t2m"]]  # float32 (time, lat, lon)
     window = {"lat": 4, "lon": 6}  # 96 bytes per sample
 
     def defaults(**kwargs):
         gen = geobatch.BatchGenerator(ds, window, **kwargs)
-        return gen.prefetch, gen.threads
+        return gen.group_batches, gen.prefetch, gen.threads
 
-    assert defaults(batch_size=7) == (6, 4)  # small batches
-    assert defaults(batch_size=200_000) == (3, 3)  # 19.2 MB: 3 fit in 64 MiB
-    assert defaults(batch_size=1_000_000) == (2, 2)  # never fewer than 2
-    assert defaults(batch_size=7, dtype="float64") == (6, 4)
-    assert defaults(batch_size=300_000, dtype="float64") == (2, 2)  # 57.6 MB
-    assert defaults(batch_size=7, prefetch=1, threads=3) == (1, 3)  # as asked
-    assert defaults(batch_size=7, prefetch=1) == (1, 2)
-    assert defaults() == (2, 2)  # xbatcher mode
+    assert defaults(batch_size=7) == (16, 32, 2)  # small batches: at most 16 a group
+    assert defaults(batch_size=100_000) == (3, 6, 2)  # 9.6 MB: 3 fit in 32 MiB
+    assert defaults(batch_size=200_000) == (1, 2, 2)  # 19.2 MB: one at a time
+    assert defaults(batch_size=100_000, dtype="float64") == (1, 2, 2)  # 19.2 MB once cast
+    assert defaults(batch_size=7, prefetch=1, threads=3) == (16, 1, 3)  # as asked
+    assert defaults() == (1, 2, 2)  # xbatcher mode
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(shuffle=True, seed=3), dict(last_batch="pad", pad_value=-2.0),
+                                    dict(last_batch="drop"), dict(max_nan_fraction=0.2, last_batch="pad"),
+                                    dict(dtype="float64", normalize={"t2m": (280.0, 10.0)}, fill_nan=0.0)])
+def test_batches_read_in_groups_are_those_read_one_by_one(weather_store, monkeypatch, kwargs):
+    grouped = list(make(weather_store, **kwargs))
+    first_group = make(weather_store, **kwargs).group_batches
+    assert first_group > 1
+    monkeypatch.setattr(generator_module, "GROUP_BYTES", 1)
+    alone = make(weather_store, **kwargs)
+    assert alone.group_batches == 1
+    singles = list(alone)
+    assert len(grouped) == len(singles)
+    for mine, theirs in zip(grouped, singles):
+        assert mine.size == theirs.size
+        for name in ("t2m", "u10", "orog"):
+            np.testing.assert_array_equal(mine[name], theirs[name])
+        for name, (dims, labels) in theirs.coords.items():
+            assert mine.coords[name][0] == dims
+            np.testing.assert_array_equal(mine.coords[name][1], labels)
+    if "max_nan_fraction" not in kwargs:  # batches of one group are views of one buffer per variable
+        assert grouped[1]["t2m"].base is grouped[2]["t2m"].base is not None
 
 
 def test_huge_dataset_is_lazy(tmp_path):

@@ -1,0 +1,145 @@
+// WindowReader::ReadMany over a memory store: many reads (several batches of
+// one array, several readers) sharing chunks, each chunk decoded once, and
+// the errors: bad reads refused before any load, a corrupt chunk named and
+// retried on the next call.
+#include "geobatch/batch/window_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "geobatch/format/zarr/array_metadata.h"
+#include "geobatch/store/memory_store.h"
+#include "geobatch/util/error.h"
+
+namespace geobatch {
+namespace {
+
+using json = nlohmann::json;
+
+// A 13x10 uint16 array, element (i, j) = i * 100 + j, in zstd chunks of 4x3;
+// chunk (1, 1) is never written (reads as the fill value 65535).
+struct Fixture {
+  std::shared_ptr<MemoryStore> store = std::make_shared<MemoryStore>();
+  std::shared_ptr<ZarrArray> array;
+  std::shared_ptr<DecodedChunkCache> cache = std::make_shared<DecodedChunkCache>(1 << 20);
+
+  Fixture() {
+    const json meta_json = {
+        {"zarr_format", 3},
+        {"node_type", "array"},
+        {"shape", {13, 10}},
+        {"data_type", "uint16"},
+        {"chunk_grid", {{"name", "regular"}, {"configuration", {{"chunk_shape", {4, 3}}}}}},
+        {"chunk_key_encoding", {{"name", "default"}}},
+        {"fill_value", 65535},
+        {"codecs", {{{"name", "bytes"}, {"configuration", {{"endian", "little"}}}},
+                    {{"name", "zstd"}, {"configuration", {{"level", 1}, {"checksum", false}}}}}}};
+    array = std::make_shared<ZarrArray>(store, "arr", ParseArrayMetadataV3(meta_json));
+    for (uint64_t ci = 0; ci < 4; ++ci) {
+      for (uint64_t cj = 0; cj < 4; ++cj) {
+        if (ci == 1 && cj == 1) continue;
+        WriteChunk(ci, cj);
+      }
+    }
+  }
+
+  void WriteChunk(uint64_t ci, uint64_t cj) {
+    std::vector<uint16_t> chunk(12, 7);
+    for (uint64_t i = 0; i < 4; ++i) {
+      for (uint64_t j = 0; j < 3; ++j) chunk[i * 3 + j] = static_cast<uint16_t>((ci * 4 + i) * 100 + cj * 3 + j);
+    }
+    const std::vector<uint64_t> coords = {ci, cj};
+    store->Set(array->ChunkKey(coords),
+               array->metadata().codecs->Encode(std::as_bytes(std::span(chunk))).span());
+  }
+
+  std::shared_ptr<WindowReader> Reader() { return std::make_shared<WindowReader>(array, cache); }
+
+  static uint16_t Expected(uint64_t i, uint64_t j) {
+    return i / 4 == 1 && j / 3 == 1 ? 65535 : static_cast<uint16_t>(i * 100 + j);
+  }
+};
+
+// Windows of 3x4 at `origins` (flat pairs), with their output.
+struct Windows {
+  std::vector<uint64_t> origins;
+  std::vector<uint64_t> extent = {3, 4};
+  std::vector<uint16_t> out;
+
+  explicit Windows(std::vector<uint64_t> at) : origins(std::move(at)), out(origins.size() / 2 * 12, 0) {}
+  WindowRead For(WindowReader& reader) { return {&reader, origins, extent, std::as_writable_bytes(std::span(out))}; }
+
+  void ExpectValues() const {
+    for (size_t w = 0; w < origins.size() / 2; ++w) {
+      for (uint64_t i = 0; i < 3; ++i) {
+        for (uint64_t j = 0; j < 4; ++j) {
+          ASSERT_EQ(out[w * 12 + i * 4 + j], Fixture::Expected(origins[2 * w] + i, origins[2 * w + 1] + j))
+              << "window " << w << " element " << i << "," << j;
+        }
+      }
+    }
+  }
+};
+
+TEST(WindowReaderReadMany, ReadsOverlappingBatchesDecodingEachChunkOnce) {
+  Fixture f;
+  auto reader = f.Reader();
+  auto other = f.Reader();  // another reader of the same array shares the chunks
+  Windows first({0, 0, 2, 2, 5, 3, 10, 6}), second({1, 1, 4, 2, 10, 6}), third({3, 5, 8, 0});
+  const WindowRead reads[] = {first.For(*reader), second.For(*reader), third.For(*other)};
+  WindowReader::ReadMany(reads);
+  first.ExpectValues();
+  second.ExpectValues();
+  third.ExpectValues();
+  // Chunks the windows touch (rows 0-12 / 4, columns 0-9 / 3), missing (1, 1) included: each loaded once.
+  std::set<std::pair<uint64_t, uint64_t>> touched;
+  for (const Windows* w : {&first, &second, &third}) {
+    for (size_t k = 0; k < w->origins.size(); k += 2) {
+      for (uint64_t i = w->origins[k]; i < w->origins[k] + 3; ++i) {
+        for (uint64_t j = w->origins[k + 1]; j < w->origins[k + 1] + 4; ++j) touched.insert({i / 4, j / 3});
+      }
+    }
+  }
+  EXPECT_EQ(f.cache->stats().misses, touched.size());
+  // Again, from the cache: the same values, no new load.
+  Windows again({0, 0, 2, 2, 5, 3, 10, 6});
+  reader->Read(again.origins, again.extent, std::as_writable_bytes(std::span(again.out)));
+  again.ExpectValues();
+  EXPECT_EQ(f.cache->stats().misses, touched.size());
+}
+
+TEST(WindowReaderReadMany, RefusesBadReadsBeforeLoadingAnything) {
+  Fixture f;
+  auto reader = f.Reader();
+  Windows fits({0, 0}), outside({11, 0});
+  const WindowRead reads[] = {fits.For(*reader), outside.For(*reader)};
+  EXPECT_THROW(WindowReader::ReadMany(reads), Error);
+  std::vector<uint16_t> small(5);
+  const WindowRead short_output{reader.get(), fits.origins, fits.extent, std::as_writable_bytes(std::span(small))};
+  EXPECT_THROW(WindowReader::ReadMany({&short_output, 1}), Error);
+  EXPECT_EQ(f.cache->stats().misses, 0u);
+}
+
+TEST(WindowReaderReadMany, NamesACorruptChunkAndRetriesItNextCall) {
+  Fixture f;
+  auto reader = f.Reader();
+  const std::byte garbage[5] = {};
+  f.store->Set("arr/c/2/1", garbage);
+  Windows batch({0, 0, 8, 3}), other({8, 3});
+  const WindowRead reads[] = {batch.For(*reader), other.For(*reader)};
+  try {
+    WindowReader::ReadMany(reads);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kCorrupt);
+    EXPECT_NE(std::string(e.what()).find("array 'arr' chunk 'arr/c/2/1'"), std::string::npos) << e.what();
+  }
+  f.WriteChunk(2, 1);  // mended: the failed load was not kept
+  WindowReader::ReadMany(reads);
+  batch.ExpectValues();
+  other.ExpectValues();
+}
+
+}  // namespace
+}  // namespace geobatch

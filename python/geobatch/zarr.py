@@ -147,7 +147,7 @@ class Array:
         extent = [int(e) for e in extent]
         if out.shape != (len(origins), *extent) or out.dtype != self.dtype or not out.flags.c_contiguous:
             raise ValueError(f"out must be a C-contiguous {self.dtype} array of shape {(len(origins), *extent)}")
-        return _core.WindowReader(self._native, cache._native), origins, extent, out.reshape(-1).view(np.uint8)
+        return cache.reader_for(self._native), origins, extent, out.reshape(-1).view(np.uint8)
 
     def __getitem__(self, key) -> np.ndarray:
         dims = _normalize_key(key, self.shape)
@@ -187,8 +187,9 @@ class Array:
 
 def read_windows_many(requests: list) -> None:
     """Runs several :meth:`Array.window_request` reads (of one array or
-    several) in one call: every chunk they need starts loading before any is
-    waited for, so that the arrays decode together."""
+    several, e.g. several batches' worth) in one call: every chunk they need
+    is loaded once and starts loading before any copy waits, and each chunk's
+    windows are copied as soon as it is decoded."""
     _core.read_windows_many(requests)
 
 
@@ -198,6 +199,16 @@ class ChunkCache:
 
     def __init__(self, max_bytes: int = 1 << 30):
         self._native = _core.ChunkCache(int(max_bytes))
+        self._readers = {}  # id(native array) -> (the array, its WindowReader through this cache)
+
+    def reader_for(self, native_array) -> "_core.WindowReader":
+        """The native window reader of ``native_array`` through this cache:
+        one per array, so that what it learns once (shard indexes) serves
+        every later read. The array is held, so its id is not reused."""
+        held = self._readers.get(id(native_array))
+        if held is None:
+            held = self._readers[id(native_array)] = (native_array, _core.WindowReader(native_array, self._native))
+        return held[1]
 
     max_bytes = property(lambda self: self._native.max_bytes)
 

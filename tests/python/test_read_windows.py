@@ -131,6 +131,19 @@ def test_cache_stats(geobatch, fixtures):
     assert s2["misses"] == 1 and s2["hits"] > s1["hits"], (s1, s2)
 
 
+def test_one_native_reader_per_array_and_cache(geobatch, fixtures):
+    """Requests through one cache share the array's native reader (which keeps
+    shard indexes between calls); another array or cache gets its own."""
+    a = geobatch.open_array(fixtures.get("dtype-int32").url)
+    b = geobatch.open_array(fixtures.get("dtype-int32").url)
+    cache, other = geobatch.ChunkCache(1 << 20), geobatch.ChunkCache(1 << 20)
+    origins, out = np.zeros((1, 2), np.uint64), np.empty((1, 2, 2), a.dtype)
+    first = a.window_request(origins, [2, 2], out, cache)[0]
+    assert a.window_request(origins, [2, 2], out, cache)[0] is first
+    assert b.window_request(origins, [2, 2], out, cache)[0] is not first
+    assert a.window_request(origins, [2, 2], out, other)[0] is not first
+
+
 def test_windows_out_of_range(geobatch, fixtures):
     w = fixtures.get("dtype-int32")  # (13, 17)
     a = geobatch.open_array(w.url)

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 
 #include "geobatch/format/zarr/array_metadata.h"
@@ -139,6 +140,55 @@ TEST(WindowReaderReadMany, NamesACorruptChunkAndRetriesItNextCall) {
   WindowReader::ReadMany(reads);
   batch.ExpectValues();
   other.ExpectValues();
+}
+
+// A memory store that counts the reads of shard indexes (suffix ranges).
+class IndexCountingStore final : public Store {
+ public:
+  std::optional<Buffer> Get(std::string_view key, ByteRange range) override {
+    if (range.kind == ByteRange::Kind::kSuffix) ++index_reads;
+    return values.Get(key, range);
+  }
+  bool Exists(std::string_view key) override { return values.Exists(key); }
+  std::vector<std::string> List(std::string_view prefix) override { return values.List(prefix); }
+  std::string url() const override { return "counting://"; }
+
+  MemoryStore values;
+  std::atomic<int> index_reads = 0;
+};
+
+TEST(WindowReaderReadMany, ReadsEachShardIndexOnceAcrossCalls) {
+  auto store = std::make_shared<IndexCountingStore>();
+  const json little = {{"name", "bytes"}, {"configuration", {{"endian", "little"}}}};
+  const json meta_json = {
+      {"zarr_format", 3},
+      {"node_type", "array"},
+      {"shape", {13, 10}},
+      {"data_type", "uint16"},
+      {"chunk_grid", {{"name", "regular"}, {"configuration", {{"chunk_shape", {8, 6}}}}}},
+      {"chunk_key_encoding", {{"name", "default"}}},
+      {"fill_value", 65535},
+      {"codecs", {{{"name", "sharding_indexed"},
+                   {"configuration",
+                    {{"chunk_shape", {4, 3}}, {"codecs", {little}}, {"index_codecs", {little}},
+                     {"index_location", "end"}}}}}}};
+  auto array = std::make_shared<ZarrArray>(store, "arr", ParseArrayMetadataV3(meta_json));
+  std::vector<uint16_t> shard(8 * 6);
+  for (uint64_t i = 0; i < 8; ++i) {
+    for (uint64_t j = 0; j < 6; ++j) shard[i * 6 + j] = static_cast<uint16_t>(i * 100 + j);
+  }
+  const std::vector<uint64_t> first_shard = {0, 0};
+  store->values.Set(array->ChunkKey(first_shard), array->metadata().codecs->Encode(std::as_bytes(std::span(shard))).span());
+  // Each call reads other inner chunks of the same shard (the cache is too small to keep any).
+  auto reader = std::make_shared<WindowReader>(array, std::make_shared<DecodedChunkCache>(0));
+  for (const std::vector<uint64_t>& at : {std::vector<uint64_t>{0, 0}, {4, 2}, {1, 1}}) {
+    Windows window(at);
+    reader->Read(window.origins, window.extent, std::as_writable_bytes(std::span(window.out)));
+    for (uint64_t i = 0; i < 3; ++i) {
+      for (uint64_t j = 0; j < 4; ++j) ASSERT_EQ(window.out[i * 4 + j], (at[0] + i) * 100 + at[1] + j);
+    }
+  }
+  EXPECT_EQ(store->index_reads, 1);
 }
 
 }  // namespace

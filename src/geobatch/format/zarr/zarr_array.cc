@@ -15,7 +15,9 @@
 namespace geobatch {
 namespace {
 
-// Inner chunks of a shard closer than this are fetched with one range read.
+// Inner chunks of a shard closer than this are fetched with one range read
+// (from stores that must wait for reads: fewer requests in flight; a local
+// store reads each inner chunk on the thread that decodes it instead).
 constexpr uint64_t kCoalesceGap = 64 << 10;
 // Reads and decodes pending at once: enough to keep IO and every core busy,
 // few enough that fetched-but-undecoded bytes stay bounded.
@@ -165,11 +167,12 @@ struct ReadContext {
     std::sort(needed.begin(), needed.end(),
               [](const Needed& a, const Needed& b) { return a.location.offset < b.location.offset; });
     // Coalesce neighbouring inner chunks into one range read each.
+    const bool coalesce = !array.store()->MayReadNow();
     for (size_t begin = 0; begin < needed.size();) {
       uint64_t start = needed[begin].location.offset;
       uint64_t stop = start + needed[begin].location.nbytes;
       size_t end = begin + 1;
-      while (end < needed.size() && needed[end].location.offset <= stop + kCoalesceGap) {
+      while (coalesce && end < needed.size() && needed[end].location.offset <= stop + kCoalesceGap) {
         stop = std::max(stop, needed[end].location.offset + needed[end].location.nbytes);
         ++end;
       }

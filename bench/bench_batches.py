@@ -23,7 +23,10 @@ time), both also as a fraction of the codec ceiling,
 time to first batch (from opening the store), peak RSS of the main process
 and of each worker. The codec ceiling (single-thread decode rate of the
 cube's chunks x cores) comes from build/release/bench/codec_ceiling, run
-before and after the loaders; the higher of the two counts.
+before and after the loaders; the highest measured counts. As the VM's
+speed drifts, the in-process geobatch loader also runs --paired-repeats
+more times, each right after a ceiling measurement of its own, and its
+delivered / ceiling ratio is reported for each such pair.
 
 A second comparison, against insitubatch (PyPI), runs insitubatch's own kind
 of task, which windows are not: shuffled batches of 32 whole fields (every
@@ -34,7 +37,7 @@ on first use from --insitubatch-python, by default a python3.12+ found on
 the machine) through bench/insitubatch_stream.py; skipped when there is none.
 
     .venv/bin/python bench/bench_batches.py [--cube PATH] [--hours 1008]
-        [--batches 150] [--xbatcher-batches 12] [--field-batches 31] [--field-repeats 3]
+        [--batches 150] [--xbatcher-batches 12] [--field-batches 31] [--field-repeats 3] [--paired-repeats 3]
         [--insitubatch-python PYTHON]
 """
 
@@ -321,6 +324,8 @@ def main() -> None:
                         help="batches per full-field run (at most one epoch: hours / 32)")
     parser.add_argument("--field-repeats", type=int, default=3,
                         help="alternating runs of each loader in the full-field comparison")
+    parser.add_argument("--paired-repeats", type=int, default=3,
+                        help="in-process geobatch runs, each right after a ceiling measurement of its own")
     parser.add_argument("--insitubatch-python", help="a Python >= 3.12 for insitubatch's virtualenv")
     parser.add_argument("--run", nargs=2, metavar=("PEER", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -344,15 +349,26 @@ def main() -> None:
     results = []
     # The forkserver imports its preloaded modules from PYTHONPATH (not from sys.path).
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent / "python"), os.environ.get("PYTHONPATH", "")])}
+    def run_loader(peer: str, workers: int) -> dict:
+        out = subprocess.run([sys.executable, __file__, "--cube", str(args.cube), "--batches", str(args.batches),
+                              "--xbatcher-batches", str(args.xbatcher_batches), "--run", peer, str(workers)],
+                             capture_output=True, text=True, env=env)
+        if out.returncode:
+            sys.exit(out.stderr)
+        print(out.stdout.strip().splitlines()[-1], file=sys.stderr)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
     for peer in ("geobatch", "xbatcher"):
         for workers in (0, 2):
-            out = subprocess.run([sys.executable, __file__, "--cube", str(args.cube), "--batches", str(args.batches),
-                                  "--xbatcher-batches", str(args.xbatcher_batches), "--run", peer, str(workers)],
-                                 capture_output=True, text=True, env=env)
-            if out.returncode:
-                sys.exit(out.stderr)
-            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            print(json.dumps(results[-1]), file=sys.stderr)
+            results.append(run_loader(peer, workers))
+    # This VM's speed drifts within minutes: the in-process loader again, each
+    # run right after a ceiling measurement of its own, for ratios of neighbours.
+    paired = []
+    for _ in range(args.paired_repeats):
+        measured = codec_ceiling(args.cube)
+        ceilings.append(measured)
+        loader = run_loader("geobatch", 0)
+        paired.append(loader["delivered_mbs"] / measured["ceiling_decoded_mbs"])
     field = field_comparison(args, env)
     ceiling = best_ceiling(ceilings + [codec_ceiling(args.cube)])
     speedup = {w: next(r for r in results if r["peer"] == "geobatch" and r["workers"] == w)["samples_per_s"]
@@ -366,6 +382,10 @@ def main() -> None:
           f"= {ceiling['ceiling_decoded_mbs']:.0f} MB/s; measured with {ceiling['threads']} threads "
           f"{ceiling['measured_parallel_gbs'] * 1e3:.0f} MB/s")
     print(table(results, ceiling))
+    if paired:
+        print(f"geobatch in-process, {len(paired)} more runs each right after its own ceiling measurement: "
+              f"delivered / codec ceiling {', '.join(f'{r:.0%}' for r in paired)} "
+              f"(median {sorted(paired)[len(paired) // 2]:.0%})")
     best = {peer: max((r for r in results if r["peer"] == peer), key=lambda r: r["samples_per_s"])
             for peer in ("geobatch", "xbatcher")}
     print(field)

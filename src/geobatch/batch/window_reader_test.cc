@@ -18,6 +18,20 @@ namespace {
 
 using json = nlohmann::json;
 
+const json kLittle = {{"name", "bytes"}, {"configuration", {{"endian", "little"}}}};
+
+// zarr.json of a 13x10 uint16 array (fill value 65535) in chunks of `chunk_shape`.
+ArrayMetadata Metadata(std::vector<uint64_t> chunk_shape, json codecs) {
+  return ParseArrayMetadataV3({{"zarr_format", 3},
+                               {"node_type", "array"},
+                               {"shape", {13, 10}},
+                               {"data_type", "uint16"},
+                               {"chunk_grid", {{"name", "regular"}, {"configuration", {{"chunk_shape", chunk_shape}}}}},
+                               {"chunk_key_encoding", {{"name", "default"}}},
+                               {"fill_value", 65535},
+                               {"codecs", std::move(codecs)}});
+}
+
 // A 13x10 uint16 array, element (i, j) = i * 100 + j, in zstd chunks of 4x3;
 // chunk (1, 1) is never written (reads as the fill value 65535).
 struct Fixture {
@@ -26,17 +40,9 @@ struct Fixture {
   std::shared_ptr<DecodedChunkCache> cache = std::make_shared<DecodedChunkCache>(1 << 20);
 
   Fixture() {
-    const json meta_json = {
-        {"zarr_format", 3},
-        {"node_type", "array"},
-        {"shape", {13, 10}},
-        {"data_type", "uint16"},
-        {"chunk_grid", {{"name", "regular"}, {"configuration", {{"chunk_shape", {4, 3}}}}}},
-        {"chunk_key_encoding", {{"name", "default"}}},
-        {"fill_value", 65535},
-        {"codecs", {{{"name", "bytes"}, {"configuration", {{"endian", "little"}}}},
-                    {{"name", "zstd"}, {"configuration", {{"level", 1}, {"checksum", false}}}}}}};
-    array = std::make_shared<ZarrArray>(store, "arr", ParseArrayMetadataV3(meta_json));
+    array = std::make_shared<ZarrArray>(
+        store, "arr",
+        Metadata({4, 3}, {kLittle, {{"name", "zstd"}, {"configuration", {{"level", 1}, {"checksum", false}}}}}));
     for (uint64_t ci = 0; ci < 4; ++ci) {
       for (uint64_t cj = 0; cj < 4; ++cj) {
         if (ci == 1 && cj == 1) continue;
@@ -159,20 +165,11 @@ class IndexCountingStore final : public Store {
 
 TEST(WindowReaderReadMany, ReadsEachShardIndexOnceAcrossCalls) {
   auto store = std::make_shared<IndexCountingStore>();
-  const json little = {{"name", "bytes"}, {"configuration", {{"endian", "little"}}}};
-  const json meta_json = {
-      {"zarr_format", 3},
-      {"node_type", "array"},
-      {"shape", {13, 10}},
-      {"data_type", "uint16"},
-      {"chunk_grid", {{"name", "regular"}, {"configuration", {{"chunk_shape", {8, 6}}}}}},
-      {"chunk_key_encoding", {{"name", "default"}}},
-      {"fill_value", 65535},
-      {"codecs", {{{"name", "sharding_indexed"},
-                   {"configuration",
-                    {{"chunk_shape", {4, 3}}, {"codecs", {little}}, {"index_codecs", {little}},
-                     {"index_location", "end"}}}}}}};
-  auto array = std::make_shared<ZarrArray>(store, "arr", ParseArrayMetadataV3(meta_json));
+  const json sharding = {{"name", "sharding_indexed"},
+                         {"configuration",
+                          {{"chunk_shape", {4, 3}}, {"codecs", {kLittle}}, {"index_codecs", {kLittle}},
+                           {"index_location", "end"}}}};
+  auto array = std::make_shared<ZarrArray>(store, "arr", Metadata({8, 6}, {sharding}));
   std::vector<uint16_t> shard(8 * 6);
   for (uint64_t i = 0; i < 8; ++i) {
     for (uint64_t j = 0; j < 6; ++j) shard[i * 6 + j] = static_cast<uint16_t>(i * 100 + j);

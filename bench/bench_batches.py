@@ -14,6 +14,11 @@ batch, shuffled, with 0 and 2 DataLoader workers.
   in ``xbatcher.loaders.torch.MapDataset``, ``DataLoader(batch_size=32,
   shuffle=True)``, the usual way to feed xbatcher to PyTorch.
 
+- PyTorch IPC alone: a DataLoader with 2 workers whose dataset yields
+  freshly written tensors of a batch's shape and reads nothing — the most
+  any loader run in DataLoader workers can deliver here, as every batch
+  crosses to the main process through PyTorch's shared-memory pickling.
+
 Each configuration runs in a fresh process. Reported: samples/s after the
 first batch, decoded MB/s (chunk bytes decompressed per second: counted by
 geobatch's chunk cache; for xbatcher, every chunk each sample's window
@@ -72,6 +77,7 @@ CHUNKS = (24, 91, 180)
 WINDOW = {"time": 3, "latitude": 48, "longitude": 48}
 OVERLAP = {"time": 1, "latitude": 16, "longitude": 16}
 BATCH = 32
+IPC_PEER = "PyTorch IPC alone (nothing read)"
 
 
 # ---------------------------------------------------------------- the cube
@@ -143,6 +149,21 @@ def _geobatch_loader(cube: str, workers: int):
     context = multiprocessing.get_context("forkserver") if workers else None
     return torch.utils.data.DataLoader(WithStats(gen), batch_size=None, num_workers=workers,
                                        multiprocessing_context=context)
+
+
+class BatchShapedTensors(torch.utils.data.IterableDataset):
+    """Freshly written tensors of one batch's shape, nothing read: what is
+    left is PyTorch moving each batch from a worker to the main process, the
+    bound of any loader run in DataLoader workers."""
+
+    def __iter__(self):
+        while True:
+            yield {name: torch.from_numpy(np.ones((BATCH, *WINDOW.values()), np.float32)) for name in VARIABLES}
+
+
+def _ipc_loader(cube: str, workers: int):
+    return torch.utils.data.DataLoader(BatchShapedTensors(), batch_size=None, num_workers=workers,
+                                       multiprocessing_context=multiprocessing.get_context("forkserver"))
 
 
 def _xbatcher_loader(cube: str, workers: int):
@@ -218,7 +239,7 @@ def _peak_rss_kb(pid: int) -> int:
 
 def run(peer: str, cube: str, workers: int, batches: int) -> dict:
     start = time.perf_counter()
-    loader = (_geobatch_loader if peer == "geobatch" else _xbatcher_loader)(cube, workers)
+    loader = {"geobatch": _geobatch_loader, "xbatcher": _xbatcher_loader, IPC_PEER: _ipc_loader}[peer](cube, workers)
     it = iter(loader)
     first = next(it)
     first_batch_s = time.perf_counter() - start
@@ -232,17 +253,20 @@ def run(peer: str, cube: str, workers: int, batches: int) -> dict:
     samples = 0
     for _ in range(batches - 1):
         batch = next(it)
-        if peer == "geobatch":
+        if peer == "xbatcher":
+            samples += len(batch)
+        else:
             samples += len(batch["t2m"])
+        if peer == "geobatch":
             wid, misses = batch["stats"].tolist()
             counted[wid] = max(counted.get(wid, 0), misses)
-        else:
-            samples += len(batch)
     elapsed = time.perf_counter() - t0
     worker_rss = [_peak_rss_kb(w.pid) for w in getattr(it, "_workers", [])]
     chunk_bytes = math.prod(CHUNKS) * 4
     if peer == "geobatch":
         decoded = (sum(counted.values()) - decoded_at_first) * chunk_bytes
+    elif peer == IPC_PEER:
+        decoded = 0
     else:
         # dask decodes every chunk a sample's window touches, per variable, for every sample.
         sizes = tuple(geobatch.open_dataset(cube)["t2m"].shape)
@@ -331,7 +355,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.run:
         peer, workers = args.run[0], int(args.run[1])
-        if peer == "geobatch" and workers:
+        if peer in ("geobatch", IPC_PEER) and workers:
             # The forkserver started (torch imported) before timing, as in a training script after its first epoch.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["torch", "geobatch.torch"])
@@ -341,7 +365,7 @@ def main() -> None:
         if peer == "geobatch-field":
             print(json.dumps(run_field(str(args.cube), args.field_batches)))
             return
-        batches = args.batches if peer == "geobatch" else args.xbatcher_batches
+        batches = args.xbatcher_batches if peer == "xbatcher" else args.batches
         print(json.dumps(run(peer, str(args.cube), workers, batches)))
         return
     write_cube(args.cube, args.hours)
@@ -349,6 +373,7 @@ def main() -> None:
     results = []
     # The forkserver imports its preloaded modules from PYTHONPATH (not from sys.path).
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent / "python"), os.environ.get("PYTHONPATH", "")])}
+
     def run_loader(peer: str, workers: int) -> dict:
         out = subprocess.run([sys.executable, __file__, "--cube", str(args.cube), "--batches", str(args.batches),
                               "--xbatcher-batches", str(args.xbatcher_batches), "--run", peer, str(workers)],
@@ -361,6 +386,7 @@ def main() -> None:
     for peer in ("geobatch", "xbatcher"):
         for workers in (0, 2):
             results.append(run_loader(peer, workers))
+    results.append(run_loader(IPC_PEER, 2))
     # This VM's speed drifts within minutes: the in-process loader again, each
     # run right after a ceiling measurement of its own, for ratios of neighbours.
     paired = []

@@ -213,7 +213,9 @@ class ChunkCache:
     max_bytes = property(lambda self: self._native.max_bytes)
 
     def stats(self) -> dict:
-        """hits, misses (loads started), bytes held, evictions."""
+        """hits, misses (loads started), bytes held, evictions, and
+        idle_bytes: buffers of evicted chunks kept for the next decodes
+        (up to a quarter of max_bytes)."""
         return self._native.stats()
 
 

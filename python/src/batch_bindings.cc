@@ -12,21 +12,36 @@ namespace nb = nanobind;
 
 namespace geobatch::python {
 
+namespace {
+
+// A uint8 array over a new Buffer of `nbytes` from `pool` (the process-wide
+// one when null), which goes back to its pool when every view is gone.
+nb::ndarray<nb::numpy, uint8_t, nb::ndim<1>> PooledArray(size_t nbytes, std::shared_ptr<BufferPool> pool) {
+  auto* held = new Buffer(nbytes, std::move(pool));
+  nb::capsule owner(held, [](void* p) noexcept { delete static_cast<Buffer*>(p); });
+  const size_t shape[1] = {nbytes};
+  return {reinterpret_cast<uint8_t*>(held->data()), 1, shape, owner};
+}
+
+}  // namespace
+
 void BindBatch(nb::module_& m) {
   m.def(
-      "pooled_bytes",
-      [](size_t nbytes) {
-        auto* held = new Buffer(nbytes);
-        nb::capsule owner(held, [](void* p) noexcept { delete static_cast<Buffer*>(p); });
-        const size_t shape[1] = {nbytes};
-        return nb::ndarray<nb::numpy, uint8_t, nb::ndim<1>>(reinterpret_cast<uint8_t*>(held->data()), 1, shape,
-                                                            owner);
-      },
-      nb::arg("nbytes"),
+      "pooled_bytes", [](size_t nbytes) { return PooledArray(nbytes, nullptr); }, nb::arg("nbytes"),
       "An uninitialised uint8 array (nbytes > 0) on a recycled buffer: the buffer goes back to the pool "
       "when every view of the array is gone.");
   m.def("set_buffer_pool_bytes", [](size_t n) { BufferPool::Global().SetMaxIdleBytes(n); }, nb::arg("n"));
   m.def("get_buffer_pool_bytes", [] { return BufferPool::Global().max_idle_bytes(); });
+  nb::class_<BufferPool>(m, "BufferPool")
+      .def(nb::new_([](size_t max_idle_bytes) { return std::make_shared<BufferPool>(max_idle_bytes); }),
+           nb::arg("max_idle_bytes"))
+      .def(
+          "take", [](std::shared_ptr<BufferPool> pool, size_t nbytes) { return PooledArray(nbytes, std::move(pool)); },
+          nb::arg("nbytes"),
+          "An uninitialised uint8 array (nbytes > 0) on a buffer of this pool, back to it when every view "
+          "of the array is gone.")
+      .def_prop_ro("max_idle_bytes", &BufferPool::max_idle_bytes)
+      .def_prop_ro("idle_bytes", &BufferPool::idle_bytes);
   nb::class_<DecodedChunkCache>(m, "ChunkCache")
       .def(nb::new_([](uint64_t max_bytes) { return std::make_shared<DecodedChunkCache>(max_bytes); }),
            nb::arg("max_bytes"))
@@ -38,6 +53,7 @@ void BindBatch(nb::module_& m) {
         out["misses"] = s.misses;
         out["bytes"] = s.bytes;
         out["evictions"] = s.evictions;
+        out["idle_bytes"] = cache.buffers()->idle_bytes();  // freed chunk buffers kept for the next decodes
         return out;
       });
 

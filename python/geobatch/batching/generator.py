@@ -187,16 +187,19 @@ class BatchGenerator:
         self._last_batch, self._max_nan = last_batch, max_nan_fraction
         self._even = bool(even_shards)
         self.output, self.progress = output, progress
-        self._allocator = allocator or PooledAllocator()
         self._epoch = 0
         self._pid = os.getpid()  # the process whose native reader this generator holds
         self.cache = ChunkCache(cache_bytes)
         self._source: Source = from_geobatch(ds, self.cache) if isinstance(ds, Dataset) else from_xarray(ds, self.cache)
+        self._allocator = allocator or PooledAllocator()
+        self.group_batches = 1
         if batch_size is not None:
             self._space = SampleSpace(self._source, self._schema.input_dims, self._schema.input_overlap)
+            self.group_batches = self._auto_group()
+            if allocator is None:  # room to recycle two groups' buffers, out of the chunks' way
+                self._allocator = PooledAllocator(idle_bytes=2 * self.group_batches * self._batch_bytes())
             self._reader = SampleReader(self._source, self._space, self._transforms, self._allocator, batch_size,
                                         pad_value)
-        self.group_batches = self._auto_group() if batch_size is not None else 1
         self.prefetch = self._auto_prefetch() if prefetch is None else int(prefetch)
         self.threads = 2 if threads is None else int(threads)
 

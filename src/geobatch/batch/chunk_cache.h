@@ -60,7 +60,18 @@ struct ChunkCacheStats {
 
 class DecodedChunkCache {
  public:
-  explicit DecodedChunkCache(uint64_t max_bytes) : max_bytes_(max_bytes) {}
+  // Freed chunk buffers the cache keeps for the next decodes, as a fraction
+  // of its budget: a batch's loads evict about as many chunks as they
+  // decode, and the evicted buffers serve them without fresh pages.
+  static constexpr uint64_t kIdleFraction = 4;
+
+  explicit DecodedChunkCache(uint64_t max_bytes)
+      : max_bytes_(max_bytes), buffers_(std::make_shared<BufferPool>(max_bytes / kIdleFraction)) {}
+
+  // The pool decoded chunks of this cache are allocated from (evicted ones
+  // go back to it rather than to the process-wide pool, which they would
+  // flood).
+  const std::shared_ptr<BufferPool>& buffers() const { return buffers_; }
 
   // The load of the chunk under `key` (`bytes` is its decoded size). When
   // there is none, calls `start_load` with a new one to end — it must not
@@ -84,6 +95,7 @@ class DecodedChunkCache {
   void Drop(const std::string& key, const ChunkLoad* load);
 
   const uint64_t max_bytes_;
+  const std::shared_ptr<BufferPool> buffers_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
   std::list<std::string> lru_;

@@ -103,7 +103,7 @@ void WindowReader::Decode(const std::string& key, ReadResult result, const Chunk
   try {
     if (result.error) std::rethrow_exception(result.error);
     if (result.value) {
-      auto buffer = std::make_shared<Buffer>(chunk_codecs_->layout().num_bytes());
+      auto buffer = std::make_shared<Buffer>(chunk_codecs_->layout().num_bytes(), cache_->buffers());
       chunk_codecs_->Decode(result.value->span(), buffer->span());
       decoded = std::move(buffer);
     }

@@ -15,17 +15,20 @@ namespace geobatch {
 // Returns a Buffer's storage to the pool it came from.
 struct GiveToPool {
   size_t capacity = 0;
-  void operator()(std::byte* data) const noexcept { BufferPool::Global().Give(data, capacity); }
+  std::shared_ptr<BufferPool> pool;  // null: BufferPool::Global()
+  void operator()(std::byte* data) const noexcept { (pool ? *pool : BufferPool::Global()).Give(data, capacity); }
 };
 
 class Buffer {
  public:
   Buffer() = default;
-  explicit Buffer(size_t size) : size_(size) {
+  // `size` uninitialised bytes from `pool` (the process-wide one when null),
+  // given back to it when the Buffer goes.
+  explicit Buffer(size_t size, std::shared_ptr<BufferPool> pool = nullptr) : size_(size) {
     if (size == 0) return;
     size_t capacity = 0;
-    std::byte* data = BufferPool::Global().Take(size, capacity);
-    data_ = Storage(data, GiveToPool{capacity});
+    std::byte* data = (pool ? *pool : BufferPool::Global()).Take(size, capacity);
+    data_ = Storage(data, GiveToPool{capacity, std::move(pool)});
   }
 
   static Buffer CopyOf(std::span<const std::byte> bytes) {

@@ -5,6 +5,8 @@
 #include <sys/mman.h>
 
 #include <cstdint>
+#include <mutex>
+#include <set>
 
 namespace geobatch {
 namespace {
@@ -47,22 +49,54 @@ std::byte* Allocate(size_t size) {
   return data;
 }
 
+// The pools alive in this process. A fork while another thread holds a
+// pool's lock would leave it locked in the child forever, so every pool's
+// lock is held across fork (and the set's, so that none comes or goes).
+struct LivePools {
+  std::mutex mutex;
+  std::set<std::mutex*> locks;
+
+  static LivePools& Get() {
+    static LivePools* const live = [] {
+      auto* created = new LivePools;  // never destroyed: pools may outlive statics
+      pthread_atfork([] { LockAll(); }, [] { UnlockAll(); }, [] { UnlockAll(); });
+      return created;
+    }();
+    return *live;
+  }
+  static void LockAll() {
+    LivePools& live = Get();
+    live.mutex.lock();
+    for (std::mutex* lock : live.locks) lock->lock();
+  }
+  static void UnlockAll() {
+    LivePools& live = Get();
+    for (std::mutex* lock : live.locks) lock->unlock();
+    live.mutex.unlock();
+  }
+};
+
 }  // namespace
 
 BufferPool& BufferPool::Global() {
-  static BufferPool* const pool = [] {
-    auto* created = new BufferPool(kDefaultMaxIdleBytes);
-    // A fork while another thread holds the lock would leave it locked in
-    // the child forever: hold it across fork so the state is consistent.
-    static BufferPool* forking = created;
-    pthread_atfork([] { forking->mutex_.lock(); }, [] { forking->mutex_.unlock(); },
-                   [] { forking->mutex_.unlock(); });
-    return created;
-  }();
+  static BufferPool* const pool = new BufferPool(kDefaultMaxIdleBytes);
   return *pool;
 }
 
-BufferPool::~BufferPool() { FreeAll(idle_); }
+BufferPool::BufferPool(size_t max_idle_bytes) : max_idle_bytes_(max_idle_bytes) {
+  LivePools& live = LivePools::Get();
+  std::lock_guard lock(live.mutex);
+  live.locks.insert(&mutex_);
+}
+
+BufferPool::~BufferPool() {
+  {
+    LivePools& live = LivePools::Get();
+    std::lock_guard lock(live.mutex);
+    live.locks.erase(&mutex_);
+  }
+  FreeAll(idle_);
+}
 
 void BufferPool::FreeAll(const std::deque<Idle>& idle) {
   for (const Idle& entry : idle) {

@@ -2,6 +2,10 @@
 // chunk after chunk of the same size; without reuse every one is a fresh
 // mapping that the kernel zero-fills and faults in page by page (perf put
 // over half of a stream's page faults in decoders writing fresh chunks).
+// The process-wide pool serves every Buffer by default; a consumer whose
+// buffers would be pushed out of it by a stream of others (a batch
+// generator's batch buffers, by evicted decoded chunks) keeps a pool of
+// its own. Every pool is fork-safe: its lock is held across fork.
 #pragma once
 
 #include <cstddef>
@@ -20,7 +24,7 @@ class BufferPool {
   // buffers freed during static destruction are safe).
   static BufferPool& Global();
 
-  explicit BufferPool(size_t max_idle_bytes) : max_idle_bytes_(max_idle_bytes) {}
+  explicit BufferPool(size_t max_idle_bytes);
   ~BufferPool();
   BufferPool(const BufferPool&) = delete;
   BufferPool& operator=(const BufferPool&) = delete;

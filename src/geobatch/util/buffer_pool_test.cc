@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -162,6 +163,54 @@ TEST(Buffer, MovedBufferGivesItsStorageBackOnce) {
   EXPECT_EQ(moved.size(), kMiB);
   moved.Shrink(10);
   EXPECT_EQ(moved.size(), 10u);
+}
+
+TEST(Buffer, GoesBackToThePoolItCameFrom) {
+  auto own = std::make_shared<BufferPool>(16 * kMiB);
+  const size_t global_idle = BufferPool::Global().idle_bytes();
+  std::byte* data = nullptr;
+  {
+    Buffer buffer(kMiB, own);
+    data = buffer.data();
+  }
+  EXPECT_EQ(own->idle_bytes(), kMiB);
+  EXPECT_EQ(BufferPool::Global().idle_bytes(), global_idle);
+  Buffer again(kMiB, own);
+  EXPECT_EQ(again.data(), data);
+  EXPECT_EQ(own->idle_bytes(), 0u);
+}
+
+TEST(BufferPool, ForkedChildrenCanUseEveryPool) {
+  // Other threads keep taking and giving on the process-wide pool and on a
+  // pool of their own while we fork, and each child allocates from both. A
+  // lock inherited held would hang the child (its locks are held only
+  // briefly, so this catches a regression by chance, not every time).
+  auto own = std::make_shared<BufferPool>(16 * kMiB);
+  std::atomic<bool> stop = false;
+  std::vector<std::thread> busy;
+  for (BufferPool* pool : {&BufferPool::Global(), own.get()}) {
+    busy.emplace_back([&stop, pool] {
+      while (!stop) {
+        size_t capacity = 0;
+        pool->Give(pool->Take(kMiB, capacity), capacity);
+      }
+    });
+  }
+  for (int i = 0; i < 50; ++i) {
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      alarm(10);  // a lock inherited held would hang here: fail instead
+      Buffer mine(kMiB, own), global(kMiB);
+      _exit(mine.data() && global.data() ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status)) << "child " << i << " did not exit (signal " << WTERMSIG(status) << ")";
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  stop = true;
+  for (auto& thread : busy) thread.join();
 }
 
 }  // namespace

@@ -187,6 +187,9 @@ def test_default_groups_prefetch_and_threads_follow_the_batch_bytes(weather_stor
     assert defaults(batch_size=100_000, dtype="float64") == (1, 2, 2)  # 19.2 MB once cast
     assert defaults(batch_size=7, prefetch=1, threads=3) == (16, 1, 3)  # as asked
     assert defaults() == (1, 2, 2)  # xbatcher mode
+    # Freed batch buffers: room for two groups in the generator's own pool.
+    gen = geobatch.BatchGenerator(ds, window, batch_size=7)
+    assert gen._allocator.idle_bytes == 2 * 16 * 7 * 96
 
 
 @pytest.mark.parametrize("kwargs", [dict(), dict(shuffle=True, seed=3), dict(last_batch="pad", pad_value=-2.0),

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "geobatch/format/zarr/array_metadata.h"
+#include "geobatch/format/zarr/small_array_json.h"
 #include "geobatch/store/memory_store.h"
 #include "geobatch/util/error.h"
 
@@ -20,16 +21,9 @@ using json = nlohmann::json;
 
 const json kLittle = {{"name", "bytes"}, {"configuration", {{"endian", "little"}}}};
 
-// zarr.json of a 13x10 uint16 array (fill value 65535) in chunks of `chunk_shape`.
+// The 13x10 uint16 test array (fill value 65535) in chunks of `chunk_shape`.
 ArrayMetadata Metadata(std::vector<uint64_t> chunk_shape, json codecs) {
-  return ParseArrayMetadataV3({{"zarr_format", 3},
-                               {"node_type", "array"},
-                               {"shape", {13, 10}},
-                               {"data_type", "uint16"},
-                               {"chunk_grid", {{"name", "regular"}, {"configuration", {{"chunk_shape", chunk_shape}}}}},
-                               {"chunk_key_encoding", {{"name", "default"}}},
-                               {"fill_value", 65535},
-                               {"codecs", std::move(codecs)}});
+  return ParseArrayMetadataV3(testing::SmallArrayJson(std::move(codecs), std::move(chunk_shape)));
 }
 
 // A 13x10 uint16 array, element (i, j) = i * 100 + j, in zstd chunks of 4x3;

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <random>
 
+#include "geobatch/format/zarr/small_array_json.h"
 #include "geobatch/store/memory_store.h"
 #include "geobatch/util/error.h"
 
@@ -69,14 +70,7 @@ struct Fixture {
 };
 
 json Metadata(json codecs, json chunk_shape = {4, 3}) {
-  return {{"zarr_format", 3},
-          {"node_type", "array"},
-          {"shape", {13, 10}},
-          {"data_type", "uint16"},
-          {"chunk_grid", {{"name", "regular"}, {"configuration", {{"chunk_shape", chunk_shape}}}}},
-          {"chunk_key_encoding", {{"name", "default"}}},
-          {"fill_value", 65535},
-          {"codecs", codecs}};
+  return testing::SmallArrayJson(std::move(codecs), std::move(chunk_shape));
 }
 
 std::vector<uint16_t> ReadBox(const ZarrArray& array, std::vector<uint64_t> origin, std::vector<uint64_t> extent) {

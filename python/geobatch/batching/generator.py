@@ -191,7 +191,7 @@ class BatchGenerator:
         self._pid = os.getpid()  # the process whose native reader this generator holds
         self.cache = ChunkCache(cache_bytes)
         self._source: Source = from_geobatch(ds, self.cache) if isinstance(ds, Dataset) else from_xarray(ds, self.cache)
-        self._allocator = allocator or PooledAllocator()
+        self._allocator = allocator
         self.group_batches = 1
         if batch_size is not None:
             self._space = SampleSpace(self._source, self._schema.input_dims, self._schema.input_overlap)
@@ -274,10 +274,9 @@ class BatchGenerator:
             tasks = self._xbatcher_tasks(epoch, start, stop)
         else:
             tasks = self._sample_tasks(epoch, start, stop)
-        # xbatcher-mode batches of in-memory data are xarray selections under the GIL: threads only add hand-offs.
-        inline = self._source.in_memory and self.batch_size is None
         if self.batch_size is None:
-            batches = run_ahead(tasks, 0 if inline else self.prefetch, self.threads)
+            # Batches of in-memory data are xarray selections under the GIL: threads only add hand-offs.
+            batches = run_ahead(tasks, 0 if self._source.in_memory else self.prefetch, self.threads)
         else:
             groups = run_ahead(tasks, -(-self.prefetch // self.group_batches), self.threads)
             batches = (batch for group in groups for batch in group)

@@ -48,7 +48,7 @@ const DecodedChunk& ChunkLoad::get() const {
 
 ChunkLoadPtr DecodedChunkCache::GetOrLoad(const std::string& key, uint64_t bytes,
                                           const std::function<void(ChunkLoadPtr)>& start_load) {
-  auto load = std::make_shared<ChunkLoad>();
+  ChunkLoadPtr load;
   {
     std::lock_guard lock(mutex_);
     if (auto it = entries_.find(key); it != entries_.end()) {
@@ -57,6 +57,7 @@ ChunkLoadPtr DecodedChunkCache::GetOrLoad(const std::string& key, uint64_t bytes
       return it->second.load;
     }
     ++stats_.misses;
+    load = std::make_shared<ChunkLoad>();
     // Registered before anyone else sees the load, so it runs before their continuations: a
     // reader told of the failure finds the key gone and retries.
     load->Then([this, key, raw = load.get()] {

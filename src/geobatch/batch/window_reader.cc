@@ -260,29 +260,36 @@ void WindowReader::ReadMany(std::span<const WindowRead> reads) {
   // Chunks cached already are copied from by pool tasks of about
   // kPartsPerCopyTask parts each (a batch reaches most of its chunks for a
   // part or two).
+  // Continuations registered refer to `needed` and `copies`: a failure to
+  // start a load ends the loop but is rethrown only after they have run.
   TaskGroup copies;
   std::vector<std::vector<PartRange>> cached_tasks(1);
   size_t parts_in_task = 0;
-  for (NeededChunk& chunk : needed) {
-    ChunkLoadPtr load = chunk.reader->Load(chunk.coords);
-    if (!load->done()) {
-      copies.Add();
-      load->Then([&chunk, load, &copies] {
-        const PartRange all{&chunk, load, 0, chunk.parts.size()};
-        CopyAndCount({&all, 1}, copies);
-      });
-      continue;
-    }
-    for (size_t begin = 0; begin < chunk.parts.size();) {
-      const size_t end = std::min(chunk.parts.size(), begin + kPartsPerCopyTask - parts_in_task);
-      cached_tasks.back().push_back({&chunk, load, begin, end});
-      parts_in_task += end - begin;
-      begin = end;
-      if (parts_in_task == kPartsPerCopyTask) {
-        cached_tasks.emplace_back();
-        parts_in_task = 0;
+  try {
+    for (NeededChunk& chunk : needed) {
+      ChunkLoadPtr load = chunk.reader->Load(chunk.coords);
+      if (!load->done()) {
+        copies.Add();
+        load->Then([&chunk, load, &copies] {
+          const PartRange all{&chunk, load, 0, chunk.parts.size()};
+          CopyAndCount({&all, 1}, copies);
+        });
+        continue;
+      }
+      for (size_t begin = 0; begin < chunk.parts.size();) {
+        const size_t end = std::min(chunk.parts.size(), begin + kPartsPerCopyTask - parts_in_task);
+        cached_tasks.back().push_back({&chunk, load, begin, end});
+        parts_in_task += end - begin;
+        begin = end;
+        if (parts_in_task == kPartsPerCopyTask) {
+          cached_tasks.emplace_back();
+          parts_in_task = 0;
+        }
       }
     }
+  } catch (...) {
+    copies.Add();
+    copies.Done(std::current_exception());
   }
   if (cached_tasks.back().empty()) cached_tasks.pop_back();
   copies.Add(cached_tasks.size());

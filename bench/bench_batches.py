@@ -138,7 +138,7 @@ class WithStats(BatchDataset):
     def __iter__(self):
         for batch in super().__iter__():
             info = torch.utils.data.get_worker_info()
-            batch["stats"] = torch.tensor([info.id if info else 0, self.generator.cache.stats()["misses"]])
+            batch["stats"] = (info.id if info else 0, self.generator.cache.stats()["misses"])
             yield batch
 
 
@@ -246,7 +246,7 @@ def run(peer: str, cube: str, workers: int, batches: int) -> dict:
     counted = {}
     decoded_at_first = 0
     if peer == "geobatch":
-        wid, misses = first["stats"].tolist()
+        wid, misses = first["stats"]
         counted[wid] = misses
         decoded_at_first = sum(counted.values())
     t0 = time.perf_counter()
@@ -258,7 +258,7 @@ def run(peer: str, cube: str, workers: int, batches: int) -> dict:
         else:
             samples += len(batch["t2m"])
         if peer == "geobatch":
-            wid, misses = batch["stats"].tolist()
+            wid, misses = batch["stats"]
             counted[wid] = max(counted.get(wid, 0), misses)
     elapsed = time.perf_counter() - t0
     worker_rss = [_peak_rss_kb(w.pid) for w in getattr(it, "_workers", [])]

@@ -1,5 +1,7 @@
 #include "batch_bindings.h"
 
+#include <atomic>
+
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/tuple.h>
@@ -42,6 +44,20 @@ void BindBatch(nb::module_& m) {
           "of the array is gone.")
       .def_prop_ro("max_idle_bytes", &BufferPool::max_idle_bytes)
       .def_prop_ro("idle_bytes", &BufferPool::idle_bytes);
+  // A flag in memory that processes share (the slots DataLoader workers hand batches over in):
+  // release/acquire ordering, so that what one process wrote before storing a value is seen by
+  // the process that loads it, on every architecture.
+  using SharedFlag = nb::ndarray<uint32_t, nb::shape<1>, nb::c_contig, nb::device::cpu>;
+  m.def(
+      "shared_flag_load",
+      [](SharedFlag flag) { return std::atomic_ref<uint32_t>(*flag.data()).load(std::memory_order_acquire); },
+      nb::arg("flag"));
+  m.def(
+      "shared_flag_store",
+      [](SharedFlag flag, uint32_t value) {
+        std::atomic_ref<uint32_t>(*flag.data()).store(value, std::memory_order_release);
+      },
+      nb::arg("flag"), nb::arg("value"));
   nb::class_<DecodedChunkCache>(m, "ChunkCache")
       .def(nb::new_([](uint64_t max_bytes) { return std::make_shared<DecodedChunkCache>(max_bytes); }),
            nb::arg("max_bytes"))

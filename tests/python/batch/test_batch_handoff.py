@@ -1,0 +1,194 @@
+"""Batches handed from DataLoader workers to the main process in
+shared-memory slots (geobatch._handoff): values intact, slots reused only once
+the main process holds no view of them, every fallback to PyTorch's own
+pickling correct."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import itertools
+from multiprocessing.reduction import ForkingPickler
+
+import numpy as np
+import pytest
+import torch
+
+import geobatch
+from geobatch import _handoff
+from geobatch._handoff import FREE, TAKEN, SharedBatch, SlotRing
+from geobatch._core import shared_flag_load, shared_flag_store
+from geobatch.torch import BatchDataset
+
+
+def sample(value: float, n: int = 10) -> dict:
+    return {"t2m": torch.full((n, 3), value), "coords": {"origin": torch.arange(2 * n).reshape(n, 2)},
+            "info": ("kept", 7)}
+
+
+def hand_over(batch):
+    """What the main process unpickles from a worker's queue."""
+    return ForkingPickler.loads(ForkingPickler.dumps(batch))
+
+
+def flags(ring: SlotRing) -> list[int]:
+    return [shared_flag_load(slot.flag) for slot in ring.slots]
+
+
+def test_round_trip_keeps_values_and_frees_the_slot_with_the_last_view():
+    ring = SlotRing(max_slots=2)
+    shared = ring.send(sample(1.5))
+    assert isinstance(shared, SharedBatch) and flags(ring) == [TAKEN]
+    out = hand_over(shared)
+    assert type(out) is dict and type(out["coords"]) is dict and out["info"] == ("kept", 7)
+    torch.testing.assert_close(out["t2m"], torch.full((10, 3), 1.5))
+    assert out["coords"]["origin"].tolist() == torch.arange(20).reshape(10, 2).tolist()
+    del shared
+    gc.collect()
+    assert flags(ring) == [TAKEN]  # the main process still views the slot
+    row = out["t2m"][3]
+    del out
+    gc.collect()
+    assert flags(ring) == [TAKEN]  # a view of a view holds it too
+    del row
+    gc.collect()
+    assert flags(ring) == [FREE]
+    again = hand_over(ring.send(sample(2.5)))
+    assert len(ring.slots) == 1  # the slot was reused, and its mapping with it
+    torch.testing.assert_close(again["t2m"], torch.full((10, 3), 2.5))
+
+
+def test_batches_the_main_process_keeps_are_never_overwritten():
+    ring = SlotRing(max_slots=2)
+    kept = [hand_over(ring.send(sample(float(i)))) for i in range(5)]
+    assert len(ring.slots) == 2 and flags(ring) == [TAKEN, TAKEN]
+    for i, batch in enumerate(kept):
+        torch.testing.assert_close(batch["t2m"], torch.full((10, 3), float(i)))
+    assert not isinstance(ring.send(sample(9.0)), SharedBatch)
+
+
+def test_full_ring_hands_the_batch_back_unchanged():
+    ring = SlotRing(max_slots=1)
+    held = hand_over(ring.send(sample(1.0)))
+    batch = sample(2.0)
+    assert ring.send(batch) is batch
+    del held
+
+
+def test_a_batch_dropped_unsent_frees_its_slot_after_its_last_copy():
+    ring = SlotRing(max_slots=1)
+    shared = ring.send(sample(1.0))
+    clone = copy.copy(shared)  # what DataLoader's default_convert does
+    assert isinstance(clone, SharedBatch)
+    del shared
+    gc.collect()
+    assert flags(ring) == [TAKEN]
+    del clone
+    gc.collect()
+    assert flags(ring) == [FREE]
+
+
+def test_a_second_pickle_is_a_copy():
+    ring = SlotRing(max_slots=1)
+    shared = ring.send(sample(1.0))
+    first, second = hand_over(shared), hand_over(shared)
+    del first, shared
+    gc.collect()
+    assert flags(ring) == [FREE]
+    reused = hand_over(ring.send(sample(3.0)))
+    torch.testing.assert_close(second["t2m"], torch.full((10, 3), 1.0))
+    torch.testing.assert_close(reused["t2m"], torch.full((10, 3), 3.0))
+
+
+def test_replaced_and_added_values_travel_as_they_are():
+    ring = SlotRing(max_slots=1)
+    shared = ring.send(sample(1.0))
+    shared["t2m"] = shared["t2m"] * 2  # a collate_fn's own tensor
+    shared["extra"] = torch.ones(2)
+    out = hand_over(shared)
+    torch.testing.assert_close(out["t2m"], torch.full((10, 3), 2.0))
+    torch.testing.assert_close(out["extra"], torch.ones(2))
+    assert out["coords"]["origin"][-1].tolist() == [18, 19]
+
+
+def test_a_larger_batch_takes_a_larger_slot_in_place_of_a_free_one():
+    ring = SlotRing(max_slots=1)
+    ring.send(sample(1.0))  # dropped unsent
+    gc.collect()
+    small = ring.slots[0]
+    big = hand_over(ring.send(sample(4.0, n=1000)))
+    assert len(ring.slots) == 1 and ring.slots[0] is not small and ring.slots[0].nbytes > small.nbytes
+    torch.testing.assert_close(big["t2m"], torch.full((1000, 3), 4.0))
+
+
+def test_nothing_to_share_is_handed_back():
+    ring = SlotRing(max_slots=1)
+    for batch in ({"a": np.ones(3)}, {"a": torch.ones(3, requires_grad=True)}, {"a": torch.ones(0)}):
+        assert ring.send(batch) is batch
+    assert ring.slots == []
+
+
+def test_a_slot_never_mapped_is_a_clear_error():
+    ring = SlotRing(max_slots=1)
+    ForkingPickler.dumps(ring.send(sample(1.0)))  # sent with the slot's descriptor, then lost
+    shared_flag_store(ring.slots[0].flag, FREE)   # as if the main process had released it
+    with pytest.raises(RuntimeError, match="never mapped"):
+        hand_over(ring.send(sample(2.0)))
+
+
+# ---------------------------------------------------------------- in a DataLoader
+def generator(store, **kwargs):
+    ds = geobatch.open_dataset(store)[["t2m"]]
+    return geobatch.BatchGenerator(ds, {"lat": 4, "lon": 6}, {"lat": 2}, batch_size=3, shuffle=True, seed=5,
+                                   **kwargs)
+
+
+def expected_values(store, epoch: int, workers: int) -> list[np.ndarray]:
+    per_worker = []
+    for worker in range(workers):
+        gen = generator(store, shard=(worker, workers))
+        gen.set_epoch(epoch)
+        per_worker.append([np.array(b["t2m"]) for b in gen])
+    return [b for turn in itertools.zip_longest(*per_worker) for b in turn if b is not None]
+
+
+def add_one(batch):
+    batch["t2m"] += 1  # in place, in the worker's slot
+    return batch
+
+
+@pytest.mark.parametrize("slots", [8, 2])
+def test_dataloader_batches_kept_by_the_training_loop(weather_store, slots):
+    """Every batch kept until the epoch ends: more batches than slots, so
+    later ones go PyTorch's way, and none is overwritten."""
+    dataset = BatchDataset(generator(weather_store), handoff_slots=slots)
+    data = torch.utils.data.DataLoader(dataset, batch_size=None, num_workers=2, multiprocessing_context="fork",
+                                       timeout=120)
+    workers = []
+    for epoch in range(2):
+        dataset.set_epoch(epoch)
+        batches = iter(data)
+        workers.append({w.pid for w in batches._workers})
+        kept = [batch["t2m"] for batch in batches]
+        expected = expected_values(weather_store, epoch, 2)
+        assert len(kept) == len(expected) > 2 * slots
+        for got, want in zip(kept, expected):
+            np.testing.assert_array_equal(got.numpy(), want)
+    # The first epoch's workers have exited: their slots were forgotten when the next ones' arrived.
+    assert not any(key[0][0] in workers[0] for key in _handoff._mappings)
+    assert any(key[0][0] in workers[1] for key in _handoff._mappings)
+
+
+def test_dataloader_batches_dropped_at_once_reuse_few_slots(weather_store):
+    dataset = BatchDataset(generator(weather_store))
+    data = torch.utils.data.DataLoader(dataset, batch_size=None, num_workers=2, multiprocessing_context="fork",
+                                       timeout=120, persistent_workers=True, collate_fn=add_one)
+    for epoch in range(2):
+        dataset.set_epoch(epoch)
+        expected = expected_values(weather_store, epoch, 2)
+        sums = [float(batch["t2m"].sum()) for batch in data]
+        np.testing.assert_allclose(sums, [float((e + 1).sum()) for e in expected], rtol=1e-6)
+    workers = {w.pid for w in data._iterator._workers}
+    mine = [key for key in _handoff._mappings if key[0][0] in workers]
+    # Two batches in flight per worker, one being read: a few slots each, not one per batch.
+    assert 2 <= len(mine) <= 2 * 4

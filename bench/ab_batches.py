@@ -4,8 +4,8 @@ within minutes: only pairs run back to back compare.
 
 The task is bench_batches.py's (three float32 variables, windows of 3 x 48 x
 48 with overlap 1 x 16 x 16, 32 samples per batch, shuffled, defaults
-otherwise), ``--batches`` batches after the first, each run in a fresh
-process. The other build is another checkout's ``python`` directory with its
+otherwise), or with ``--fields`` insitubatch's (whole 361 x 720 fields),
+``--batches`` batches after the first, each run in a fresh process. The other build is another checkout's ``python`` directory with its
 extension built, e.g.:
 
     git worktree add /tmp/base <commit> && ln -s $PWD/.venv /tmp/base/.venv
@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import pathlib
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,18 +28,27 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 
 
-def one_run(cube: str, batches: int) -> dict:
+def one_run(cube: str, batches: int, fields: bool) -> dict:
     import geobatch
 
     ds = geobatch.open_dataset(cube)[["t2m", "u10", "v10"]]
-    gen = geobatch.BatchGenerator(ds, {"time": 3, "latitude": 48, "longitude": 48},
-                                  {"time": 1, "latitude": 16, "longitude": 16}, batch_size=32, shuffle=True, seed=0)
+    if fields:  # insitubatch's task: whole fields
+        gen = geobatch.BatchGenerator(ds, {"latitude": 361, "longitude": 720}, batch_size=32, shuffle=True, seed=0)
+    else:
+        gen = geobatch.BatchGenerator(ds, {"time": 3, "latitude": 48, "longitude": 48},
+                                      {"time": 1, "latitude": 16, "longitude": 16}, batch_size=32, shuffle=True,
+                                      seed=0)
     it = iter(gen)
     next(it)
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start, samples = time.perf_counter(), 0
-    for _ in range(batches):
+    for _ in range(min(batches, len(gen) - 1)):
         samples += len(next(it)["t2m"])
-    return {"samples_per_s": samples / (time.perf_counter() - start), "chunks_decoded": gen.cache.stats()["misses"]}
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    return {"samples_per_s": samples / seconds, "chunks_decoded": gen.cache.stats()["misses"],
+            "cpu_s": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+            "minor_faults": after.ru_minflt - before.ru_minflt, "peak_rss_mb": after.ru_maxrss / 1024}
 
 
 def main() -> None:
@@ -47,21 +57,24 @@ def main() -> None:
     parser.add_argument("--cube", default=".data/bench_batches.zarr", help="made by bench_batches.py")
     parser.add_argument("--batches", type=int, default=1500)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--fields", action="store_true", help="whole-field batches (insitubatch's task)")
     parser.add_argument("--run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
-        print(json.dumps(one_run(args.cube, args.batches)))
+        print(json.dumps(one_run(args.cube, args.batches, args.fields)))
         return
     builds = {"base": str(pathlib.Path(args.base).resolve()), "this": str(HERE.parent / "python")}
     rates = {name: [] for name in builds}
     for round_ in range(args.rounds):
         for name, path in builds.items():
             out = subprocess.run([sys.executable, __file__, args.base, "--cube", args.cube, "--batches",
-                                  str(args.batches), "--run"], capture_output=True, text=True,
-                                 env={**os.environ, "PYTHONPATH": path}, check=True)
-            rate = json.loads(out.stdout.strip().splitlines()[-1])["samples_per_s"]
-            rates[name].append(rate)
-            print(f"round {round_ + 1} {name}: {rate:.0f} samples/s", flush=True)
+                                  str(args.batches), "--run"] + ["--fields"] * args.fields, capture_output=True,
+                                 text=True, env={**os.environ, "PYTHONPATH": path}, check=True)
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            rates[name].append(result["samples_per_s"])
+            print(f"round {round_ + 1} {name}: {result['samples_per_s']:.0f} samples/s, {result['cpu_s']:.2f} s CPU, "
+                  f"{result['minor_faults']} minor faults, {result['chunks_decoded']} chunks decoded, "
+                  f"peak RSS {result['peak_rss_mb']:.0f} MB", flush=True)
     base, this = statistics.median(rates["base"]), statistics.median(rates["this"])
     wins = sum(t > b for b, t in zip(rates["base"], rates["this"]))
     print(f"median samples/s: base {base:.0f}, this {this:.0f} ({this / base:.2f}x); "

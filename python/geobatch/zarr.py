@@ -210,7 +210,14 @@ class ChunkCache:
             held = self._readers[id(native_array)] = (native_array, _core.WindowReader(native_array, self._native))
         return held[1]
 
-    max_bytes = property(lambda self: self._native.max_bytes)
+    @property
+    def max_bytes(self) -> int:
+        return self._native.max_bytes
+
+    @max_bytes.setter
+    def max_bytes(self, value: int) -> None:
+        """A new budget; chunks over it are evicted at once."""
+        self._native.max_bytes = int(value)
 
     def stats(self) -> dict:
         """hits, misses (loads started), bytes held, evictions, and

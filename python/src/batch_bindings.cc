@@ -61,7 +61,8 @@ void BindBatch(nb::module_& m) {
   nb::class_<DecodedChunkCache>(m, "ChunkCache")
       .def(nb::new_([](uint64_t max_bytes) { return std::make_shared<DecodedChunkCache>(max_bytes); }),
            nb::arg("max_bytes"))
-      .def_prop_ro("max_bytes", &DecodedChunkCache::max_bytes)
+      .def_prop_rw("max_bytes", &DecodedChunkCache::max_bytes, &DecodedChunkCache::SetMaxBytes,
+                   "The budget; set it lower and chunks are evicted down to it at once.")
       .def("stats", [](const DecodedChunkCache& cache) {
         const ChunkCacheStats s = cache.stats();
         nb::dict out;

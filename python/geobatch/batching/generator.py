@@ -32,7 +32,8 @@ from ..zarr import ChunkCache
 from .allocators import PooledAllocator
 from .assemble import xbatcher_batch
 from .batch import Batch
-from .order import BlockDim, EpochOrder, block_bounds, block_groups, random_positions, shard_range
+from .order import (BlockDim, EpochOrder, block_bounds, block_groups, group_footprint, random_positions,
+                    shard_range)
 from .prefetch import run_ahead
 from .samples import SampleReader, SampleSpace
 from .schema import Schema
@@ -44,6 +45,9 @@ OUTPUTS = ("numpy", "torch", "xarray")
 # shuffled block's batches then share each chunk's decode and its copies.
 GROUP_BYTES = 32 << 20
 MAX_GROUP_BATCHES = 16
+# Groups of shuffled blocks the chunk cache holds (the one being read, the one
+# before it), when that is more than the blocks read at once reach.
+WORKING_GROUPS = 2
 LAST_BATCH = ("keep", "drop", "pad")
 
 
@@ -189,6 +193,7 @@ class BatchGenerator:
         self.output, self.progress = output, progress
         self._epoch = 0
         self._pid = os.getpid()  # the process whose native reader this generator holds
+        self._cache_bytes = int(cache_bytes)
         self.cache = ChunkCache(cache_bytes)
         self._source: Source = from_geobatch(ds, self.cache) if isinstance(ds, Dataset) else from_xarray(ds, self.cache)
         self._allocator = allocator
@@ -317,8 +322,32 @@ class BatchGenerator:
                          size.get(dim, extent))
                 for b, step, extent, dim in zip(bounds, steps, extents, dims)]
         chunk_bytes = sum(math.prod(v.chunks or v.shape) * v.dtype.itemsize for v in self._source.data_vars.values())
-        group = block_groups(grid, chunk_bytes, self.cache.max_bytes // 2)
+        group = block_groups(grid, chunk_bytes, self._cache_bytes // 2)
+        self._fit_cache(grid, chunk_bytes, group)
         return EpochOrder(tuple(counts), bounds, self.seed, epoch, group)
+
+    def _fit_cache(self, grid: list[BlockDim], chunk_bytes: int, group: tuple[int, ...]) -> None:
+        """Shuffled, the cache needs to hold WORKING_GROUPS groups of blocks
+        (the one being read and the one before it, whose edge chunks its
+        windows may share) and every block the batches read at once reach
+        into; a larger budget only fills with chunks that no later batch of
+        the epoch needs (fresh pages and memory for nothing). So that is the
+        budget in use, unless all the data fits in ``cache_bytes`` (then later
+        epochs decode nothing)."""
+        if sum(v.nbytes for v in self._source.data_vars.values()) <= self._cache_bytes:
+            working = self._cache_bytes
+        else:
+            blocks_at_once = -(-self._units_in_flight() // math.prod(dim.units for dim in grid)) + 1
+            working = max(WORKING_GROUPS * group_footprint(grid, chunk_bytes, group),
+                          blocks_at_once * group_footprint(grid, chunk_bytes, (1,) * len(grid)))
+        self.cache.max_bytes = min(self._cache_bytes, working)
+
+    def _units_in_flight(self) -> int:
+        """Units read at once: the reads run ahead and the one being handed out."""
+        if self.batch_size is None:
+            return self.prefetch + 1
+        groups = -(-self.prefetch // self.group_batches) + 1
+        return groups * self.group_batches * self.batch_size
 
     def _xbatcher_tasks(self, epoch: int, start: int, stop: int):
         sliced = self._schema.sliced

@@ -52,24 +52,32 @@ class BlockDim:
         return min(-(-span // self.chunk), -(-self.size // self.chunk))
 
 
+def group_footprint(dims: list[BlockDim], chunk_bytes: int, group: tuple[int, ...]) -> int:
+    """Bytes of every chunk the units of a group reach (``chunk_bytes`` per
+    chunk position, all variables)."""
+    return chunk_bytes * math.prod(dim.chunks_touched(n) for dim, n in zip(dims, group))
+
+
 def block_groups(dims: list[BlockDim], chunk_bytes: int, budget: int) -> tuple[int, ...]:
     """Blocks per dim in a group: grown one block at a time along the dim
-    whose group touches the fewest chunks, while every chunk the group's
-    units reach (``chunk_bytes`` per chunk position, all variables) fits in
-    ``budget`` bytes."""
+    whose group touches the fewest chunks, while the group's footprint fits
+    in ``budget`` bytes, and only along dims where a block added to the group
+    shares chunks with it (its windows reach across block edges): elsewhere
+    a group saves no decode and only needs more cache."""
     group = [1] * len(dims)
 
-    def footprint(g):
-        return chunk_bytes * math.prod(dim.chunks_touched(n) for dim, n in zip(dims, g))
+    def shares(d: int) -> bool:
+        dim = dims[d]
+        return dim.chunks_touched(group[d] + 1) - dim.chunks_touched(group[d]) < dim.chunks_touched(1)
 
     while True:
-        growable = [d for d, dim in enumerate(dims) if group[d] < dim.blocks]
+        growable = [d for d, dim in enumerate(dims) if group[d] < dim.blocks and shares(d)]
         if not growable:
             return tuple(group)
         d = min(growable, key=lambda d: dims[d].chunks_touched(group[d]))
         grown = group.copy()
         grown[d] += 1
-        if footprint(grown) > budget:
+        if group_footprint(dims, chunk_bytes, grown) > budget:
             return tuple(group)
         group = grown
 

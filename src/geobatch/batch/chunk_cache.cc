@@ -94,6 +94,18 @@ void DecodedChunkCache::Drop(const std::string& key, const ChunkLoad* load) {
   entries_.erase(it);
 }
 
+uint64_t DecodedChunkCache::max_bytes() const {
+  std::lock_guard lock(mutex_);
+  return max_bytes_;
+}
+
+void DecodedChunkCache::SetMaxBytes(uint64_t max_bytes) {
+  std::lock_guard lock(mutex_);
+  max_bytes_ = max_bytes;
+  buffers_->SetMaxIdleBytes(max_bytes / kIdleFraction);
+  EvictOverBudget();
+}
+
 ChunkCacheStats DecodedChunkCache::stats() const {
   std::lock_guard lock(mutex_);
   return stats_;

@@ -80,7 +80,10 @@ class DecodedChunkCache {
   ChunkLoadPtr GetOrLoad(const std::string& key, uint64_t bytes, const std::function<void(ChunkLoadPtr)>& start_load);
 
   ChunkCacheStats stats() const;
-  uint64_t max_bytes() const { return max_bytes_; }
+  uint64_t max_bytes() const;
+  // A new budget (for a user that knows its working set needs less, or more):
+  // evicts down to it at once, and keeps kIdleFraction of it in idle buffers.
+  void SetMaxBytes(uint64_t max_bytes);
 
  private:
   struct Entry {
@@ -94,7 +97,7 @@ class DecodedChunkCache {
   // Drops `key` if it still holds `load`.
   void Drop(const std::string& key, const ChunkLoad* load);
 
-  const uint64_t max_bytes_;
+  uint64_t max_bytes_;  // guarded by mutex_
   const std::shared_ptr<BufferPool> buffers_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;

@@ -98,5 +98,25 @@ TEST(DecodedChunkCache, EvictsLeastRecentlyUsedButNeverLoadsInFlight) {
   EXPECT_EQ(cache.stats().misses, misses + 1);  // loaded again
 }
 
+TEST(DecodedChunkCache, ANewBudgetEvictsDownToItAtOnce) {
+  DecodedChunkCache cache(1000);
+  std::vector<ChunkLoadPtr> loads;
+  auto start = [&](ChunkLoadPtr load) { loads.push_back(load); };
+  for (const char* key : {"a", "b", "c"}) cache.GetOrLoad(key, 100, start);
+  loads[0]->Fulfil(ChunkOf(100));
+  loads[1]->Fulfil(ChunkOf(100));
+  cache.GetOrLoad("a", 100, start);  // b is now the least recently used
+  cache.SetMaxBytes(250);
+  EXPECT_EQ(cache.max_bytes(), 250u);
+  EXPECT_EQ(cache.stats().bytes, 200u);  // b went; c is still loading
+  EXPECT_EQ(cache.stats().evictions, 1u);
+  EXPECT_EQ(cache.buffers()->max_idle_bytes(), 250u / DecodedChunkCache::kIdleFraction);
+  const uint64_t misses = cache.stats().misses;
+  cache.GetOrLoad("a", 100, start);
+  EXPECT_EQ(cache.stats().misses, misses);
+  cache.GetOrLoad("b", 100, start);
+  EXPECT_EQ(cache.stats().misses, misses + 1);
+}
+
 }  // namespace
 }  // namespace geobatch

@@ -40,6 +40,16 @@ def test_block_groups_grow_the_thinnest_dim_while_the_footprint_fits():
     assert block_groups(bench_dims(time_blocks=2), chunk_bytes, 10**12) == (2, 2, 2)  # everything in one group
 
 
+def test_block_groups_grow_only_where_neighbouring_blocks_share_chunks():
+    chunk_bytes = 3 * 24 * 91 * 180 * 4
+    # Whole fields, one time step each: a block's samples never reach into the next block's chunks.
+    fields = [BlockDim(21, 48, 1, 1, 24, 1008), BlockDim(1, 1, 361, 361, 91, 361), BlockDim(1, 1, 720, 720, 180, 720)]
+    assert block_groups(fields, chunk_bytes, (1 << 30) // 2) == (1, 1, 1)
+    # Two time steps per sample, one apart: they do, along time only.
+    overlapping = [BlockDim(21, 48, 1, 2, 24, 1008)] + fields[1:]
+    assert block_groups(overlapping, chunk_bytes, (1 << 30) // 2)[0] > 1
+
+
 @pytest.mark.parametrize("group", [(1, 1, 1), (2, 1, 3), (5, 4, 4)])
 def test_grouped_order_visits_every_unit_once_and_each_group_in_one_run(group):
     counts = (20, 7, 9)
@@ -79,8 +89,32 @@ def test_grouping_cuts_redundant_decodes_with_a_cache_smaller_than_the_data(cube
     chunks, chunk_bytes = 2 * 24 * 4 * 4, 8 * 12 * 12 * 4
     cache = chunks * chunk_bytes // 2  # half the data; measured 1.08x the chunks grouped, 1.38x not
     grouped, seen = epoch_decodes(cube, cache)
+    # Ungrouped, with all of the cache (grouped, it works in a few groups' footprint).
     monkeypatch.setattr(generator, "block_groups", lambda blocks, *_: (1,) * len(blocks))
+    monkeypatch.setattr(generator, "WORKING_GROUPS", 10**6)
     ungrouped, seen_ungrouped = epoch_decodes(cube, cache)
     assert sorted(seen) == sorted(seen_ungrouped) and len(set(seen)) == len(seen)
     assert chunks <= grouped < 0.9 * ungrouped
     assert grouped <= 1.2 * chunks
+
+
+def test_the_cache_holds_what_a_few_groups_and_the_reads_ahead_need_unless_all_the_data_fits(cube, monkeypatch):
+    data_bytes = 2 * 192 * 48 * 48 * 4
+    chunks = 2 * 24 * 4 * 4
+
+    def fields(cache_bytes: int):
+        gen = geobatch.BatchGenerator(geobatch.open_dataset(cube), {"lat": 48, "lon": 48}, batch_size=8,
+                                      shuffle=True, seed=1, cache_bytes=cache_bytes)
+        assert sum(len(b["a"]) for b in gen) == 192
+        return gen.cache
+
+    # One batch a read, two read ahead: 24 samples (fields) at once, in up to 3 blocks of 16. Whole fields
+    # share no chunk across blocks: a group is one block, 2 chunks of time x 4 x 4 chunk positions of two
+    # variables' 8 x 12 x 12 float32 chunks. Each chunk is still decoded once.
+    monkeypatch.setattr(generator, "GROUP_BYTES", 1)
+    small = fields(data_bytes // 2)
+    block_bytes = 2 * 4 * 4 * (2 * 8 * 12 * 12 * 4)
+    assert small.max_bytes == 3 * block_bytes < data_bytes // 2
+    assert small.stats()["misses"] == chunks
+    # All the data fits: the whole budget stays, for the next epochs to decode nothing.
+    assert fields(2 * data_bytes).max_bytes == 2 * data_bytes

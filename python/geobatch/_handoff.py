@@ -153,7 +153,8 @@ class SharedBatch(dict):
         def leaf(path, value):
             place = handoff.layout.get(path)
             if (place is not None and isinstance(value, torch.Tensor) and value.data_ptr() == place[1]
-                    and value.dtype == place[0].dtype and tuple(value.shape) == place[0].shape):
+                    and value.dtype == place[0].dtype and tuple(value.shape) == place[0].shape
+                    and value.is_contiguous()):
                 return place[0]
             return value
 

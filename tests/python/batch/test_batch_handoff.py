@@ -105,10 +105,12 @@ def test_replaced_and_added_values_travel_as_they_are():
     shared = ring.send(sample(1.0))
     shared["t2m"] = shared["t2m"] * 2  # a collate_fn's own tensor
     shared["extra"] = torch.ones(2)
+    origins = shared["coords"]["origin"]
+    shared["coords"]["origin"] = origins.as_strided((10, 2), (1, 10))  # the slot's memory, seen otherwise
     out = hand_over(shared)
     torch.testing.assert_close(out["t2m"], torch.full((10, 3), 2.0))
     torch.testing.assert_close(out["extra"], torch.ones(2))
-    assert out["coords"]["origin"][-1].tolist() == [18, 19]
+    assert out["coords"]["origin"].tolist() == origins.as_strided((10, 2), (1, 10)).tolist()
 
 
 def test_a_larger_batch_takes_a_larger_slot_in_place_of_a_free_one():

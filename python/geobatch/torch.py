@@ -81,6 +81,6 @@ class BatchDataset(torch.utils.data.IterableDataset):
                 continue
             out = batch.to_torch()
             if self.include_coords:
-                out["coords"] = {k: torch.from_numpy(v.view("i8") if v.dtype.kind == "M" else v)
+                out["coords"] = {k: torch.from_dlpack(v.view("i8") if v.dtype.kind == "M" else v)
                                  for k, (_, v) in batch.coords.items()}
             yield out if ring is None else ring.send(out)

@@ -37,10 +37,11 @@ class Batch(Mapping):
         return f"<geobatch.Batch {self.size} samples; {shapes}>"
 
     def to_torch(self, device=None, non_blocking: bool = False) -> dict:
-        """{name: torch.Tensor}, sharing memory with the batch on the CPU."""
+        """{name: torch.Tensor}, sharing memory with the batch on the CPU
+        (handed over through DLPack)."""
         import torch
 
-        out = {k: v if isinstance(v, torch.Tensor) else torch.from_numpy(v) for k, v in self._data.items()}
+        out = {k: v if isinstance(v, torch.Tensor) else torch.from_dlpack(v) for k, v in self._data.items()}
         if device is not None:
             out = {k: v.to(device, non_blocking=non_blocking) for k, v in out.items()}
         return out

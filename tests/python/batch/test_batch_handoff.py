@@ -194,3 +194,23 @@ def test_dataloader_batches_dropped_at_once_reuse_few_slots(weather_store):
     mine = [key for key in _handoff._mappings if key[0][0] in workers]
     # Two batches in flight per worker, one being read: a few slots each, not one per batch.
     assert 2 <= len(mine) <= 2 * 4
+
+
+def test_persistent_workers_after_an_epoch_left_early(weather_store):
+    """Batches in flight when the loop breaks are drained at the next epoch's
+    start; their slots come back and the next epoch's batches are intact."""
+    dataset = BatchDataset(generator(weather_store), handoff_slots=3)
+    data = torch.utils.data.DataLoader(dataset, batch_size=None, num_workers=2, multiprocessing_context="fork",
+                                       timeout=120, persistent_workers=True)
+    dataset.set_epoch(0)
+    for _ in zip(range(3), data):
+        pass
+    for epoch in (1, 2):
+        dataset.set_epoch(epoch)
+        got = [batch["t2m"].clone() for batch in data]
+        expected = expected_values(weather_store, epoch, 2)
+        assert len(got) == len(expected)
+        for g, want in zip(got, expected):
+            np.testing.assert_array_equal(g.numpy(), want)
+    workers = {w.pid for w in data._iterator._workers}
+    assert len([key for key in _handoff._mappings if key[0][0] in workers]) <= 2 * 3

@@ -34,6 +34,7 @@ import torch
 
 from ._core import shared_flag_load, shared_flag_store
 
+AVAILABLE = hasattr(os, "memfd_create")  # Linux; elsewhere batches go PyTorch's way
 HEADER = 64  # bytes before a slot's data: the flag, padded to a cache line
 ALIGN = 64   # each tensor's offset in a slot
 FREE, TAKEN = 0, 1

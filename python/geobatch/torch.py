@@ -32,6 +32,7 @@ import warnings
 import torch
 import torch.utils.data
 
+from ._handoff import AVAILABLE as handoff_available
 from ._handoff import worker_ring
 from .batching.generator import BatchGenerator, current_shard, distributed_rank
 
@@ -74,7 +75,8 @@ class BatchDataset(torch.utils.data.IterableDataset):
                               "new order and every epoch repeats the same one", stacklevel=2)
             else:
                 self.generator.set_epoch(info.seed - info.id)
-        ring = worker_ring(self.handoff_slots) if info is not None and self.handoff_slots > 0 else None
+        handoff = info is not None and self.handoff_slots > 0 and handoff_available
+        ring = worker_ring(self.handoff_slots) if handoff else None
         for batch in self.generator:
             if not hasattr(batch, "to_torch"):  # xarray output
                 yield batch

@@ -6,7 +6,11 @@ of every epoch (every unit exactly once across all of them). Call
 ``set_epoch(n)`` before each epoch (as with ``DistributedSampler``) for a
 reproducible order per (seed, epoch); without it, an in-process loader moves
 to the next epoch on every pass and worker processes take the DataLoader's
-per-epoch base seed (reproducible under ``torch.manual_seed``).
+per-epoch base seed (reproducible under ``torch.manual_seed``). Persistent
+workers (``persistent_workers=True``) keep the copy of the dataset they
+started with, so ``set_epoch`` reaches them only before their first pass;
+after it, each pass moves them on by one epoch, which matches calling
+``set_epoch`` with consecutive epochs.
 
 Workers may start with any multiprocessing context. Native reads run on
 thread pools and HTTP event loops that ``fork`` does not copy, so a worker

@@ -6,18 +6,23 @@ and passes its file descriptor; the main process maps it and faults its pages
 in again, batch after batch: milliseconds per batch, the bound of any loader
 run in workers. Here each worker keeps a few slots (memfds), copies a batch
 into a free one and sends only the slot's number and layout. The main process
-maps a slot the first time it sees it (the descriptor travels once, the way
-PyTorch passes its own) and gives the slot back when the last tensor viewing
-it is gone.
+maps a slot the first time it sees it (its descriptor travels the way PyTorch
+passes its own) and gives the slot back when the last tensor viewing it is
+gone.
 
-A slot starts with a flag, the only memory both processes write: the worker
-sets it when it fills the slot, the main process clears it when it holds no
-view of the slot any more. Native release/acquire stores and loads keep each
-side's data accesses on the right side of the flag on every architecture.
+A slot is free for the next batch when no tensor views it on either side. The
+worker knows its own views (a lease object they all keep alive); the main
+process's are told by a flag in the slot's header, which the worker sets when
+it fills the slot and the main process clears when its last view is gone.
+The header also tells which process has mapped the slot, so that the worker
+sends the descriptor until the receiving process has it. Native
+release/acquire stores and loads keep each side's data accesses on the right
+side of the flag on every architecture.
 """
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import itertools
 import math
@@ -35,7 +40,7 @@ import torch
 from ._core import shared_flag_load, shared_flag_store
 
 AVAILABLE = hasattr(os, "memfd_create")  # Linux; elsewhere batches go PyTorch's way
-HEADER = 64  # bytes before a slot's data: the flag, padded to a cache line
+HEADER = 64  # bytes before a slot's data: the flags, padded to a cache line
 ALIGN = 64   # each tensor's offset in a slot
 FREE, TAKEN = 0, 1
 
@@ -47,6 +52,16 @@ class _InSlot(NamedTuple):
     shape: tuple
 
 
+class _Header:
+    """The flags at the start of a slot: ``taken`` (set by the worker, cleared
+    by the main process) and ``mapped_by`` (the pid of the last process that
+    mapped the slot to read a batch from it)."""
+
+    def __init__(self, memory: mmap.mmap):
+        self.taken = np.frombuffer(memory, np.uint32, 1, 0)
+        self.mapped_by = np.frombuffer(memory, np.uint32, 1, 4)
+
+
 def _leaves(tree: dict, path: tuple = ()):
     for key, value in tree.items():
         if isinstance(value, dict):
@@ -56,19 +71,25 @@ def _leaves(tree: dict, path: tuple = ()):
 
 
 def _shareable(value) -> bool:
-    return (isinstance(value, torch.Tensor) and value.device.type == "cpu" and value.layout == torch.strided
+    return (type(value) is torch.Tensor and value.device.type == "cpu" and value.layout == torch.strided
             and not value.requires_grad and value.numel() > 0)
 
 
-def _tensor_at(buffer, place: _InSlot, base: int = 0) -> torch.Tensor:
+def _tensor_at(buffer, place: _InSlot) -> torch.Tensor:
     return torch.frombuffer(buffer, dtype=place.dtype, count=math.prod(place.shape),
-                            offset=base + place.offset).view(place.shape)
+                            offset=place.offset).view(place.shape)
 
 
 def _with_leaves(tree: dict, leaf, path: tuple = ()) -> dict:
     """``tree`` with every leaf replaced by ``leaf(path, value)``, as plain dicts."""
     return {k: _with_leaves(v, leaf, path + (k,)) if isinstance(v, dict) else leaf(path + (k,), v)
             for k, v in tree.items()}
+
+
+def _lease(memory: mmap.mmap, nbytes: int):
+    """The data part of a slot as an object every tensor viewing it keeps
+    alive (weakref.finalize on it runs when the last one is gone)."""
+    return (ctypes.c_ubyte * nbytes).from_buffer(memory, HEADER)
 
 
 # ---------------------------------------------------------------- worker side
@@ -91,42 +112,38 @@ class _Slot:
         weakref.finalize(self, os.close, self.fd)
         self.nbytes = nbytes
         self.serial = next(self._serials)
-        self.flag = np.frombuffer(self.memory, np.uint32, 1)
-        self.announced = False  # its descriptor has been sent
+        self.header = _Header(self.memory)
+        self.views = None  # weak reference to the lease of this process's views, while there are any
+
+    def free(self) -> bool:
+        return ((self.views is None or self.views() is None)
+                and shared_flag_load(self.header.taken) == FREE)
 
 
 class _Handoff:
-    """One filled slot on its way: sent at most once, and given back to the
-    ring if the batch (and every copy of it) is dropped unsent."""
+    """One filled slot on its way: sent at most once. If it is never sent,
+    the slot's taken flag is cleared when the worker's last view is gone."""
 
     def __init__(self, ring: SlotRing, index: int, slot: _Slot, layout: dict):
         self.ring, self.index, self.slot, self.layout = ring, index, slot, layout
-        self.holders = 0
         self.sent = False
         self.lock = threading.Lock()
 
-    def hold(self, batch: SharedBatch) -> None:
+    def views_gone(self) -> None:
         with self.lock:
-            self.holders += 1
-        weakref.finalize(batch, self._drop)
-
-    def _drop(self) -> None:
-        with self.lock:
-            self.holders -= 1
-            if self.holders == 0 and not self.sent:
-                shared_flag_store(self.slot.flag, FREE)
+            if not self.sent:
+                shared_flag_store(self.slot.header.taken, FREE)
 
     def claim(self) -> DupFd | None | bool:
         """False when already sent; otherwise marks it sent and returns the
-        slot's descriptor for the main process the first time, else None."""
+        slot's descriptor unless another process has mapped the slot (then
+        None)."""
         with self.lock:
             if self.sent:
                 return False
             self.sent = True
-            if self.slot.announced:
-                return None
-            self.slot.announced = True
-            return DupFd(self.slot.fd)
+        mapped_by = shared_flag_load(self.slot.header.mapped_by)
+        return DupFd(self.slot.fd) if mapped_by in (0, os.getpid()) else None
 
 
 class SharedBatch(dict):
@@ -140,10 +157,11 @@ class SharedBatch(dict):
 
     def __copy__(self):
         clone = SharedBatch(self)
-        if self._handoff is not None:
-            clone._handoff = self._handoff
-            self._handoff.hold(clone)
+        clone._handoff = self._handoff
         return clone
+
+    def __deepcopy__(self, memo):
+        return copy.deepcopy(_with_leaves(self, lambda path, value: value), memo)
 
     def __reduce__(self):
         handoff = self._handoff
@@ -152,10 +170,13 @@ class SharedBatch(dict):
             return (dict, (_with_leaves(self, lambda path, value: value),))
 
         def leaf(path, value):
+            if not isinstance(value, torch.Tensor):
+                return value
+            if value.is_conj() or value.is_neg():  # bits PyTorch's own pickling drops
+                return value.resolve_conj().resolve_neg()
             place = handoff.layout.get(path)
-            if (place is not None and isinstance(value, torch.Tensor) and value.data_ptr() == place[1]
-                    and value.dtype == place[0].dtype and tuple(value.shape) == place[0].shape
-                    and value.is_contiguous()):
+            if (place is not None and value.data_ptr() == place[1] and value.dtype == place[0].dtype
+                    and tuple(value.shape) == place[0].shape and value.is_contiguous()):
                 return place[0]
             return value
 
@@ -173,32 +194,38 @@ class SlotRing:
 
     def send(self, batch: dict) -> dict:
         """``batch`` with its CPU tensors copied into a free slot, as a
-        SharedBatch (other values stay as they are); ``batch`` itself when it
-        has no such tensor, or when no slot is free and the ring is full
-        (PyTorch's pickling takes it then)."""
+        SharedBatch (other values stay as they are; a tensor found twice is
+        copied once); ``batch`` itself when it has no such tensor, or when
+        no slot is free and the ring is full (PyTorch's pickling takes it
+        then)."""
         leaves = [(path, value) for path, value in _leaves(batch) if _shareable(value)]
         if not leaves:
             return batch
-        places, size = {}, 0
+        places, by_tensor, size = {}, {}, 0
         for path, value in leaves:
-            places[path] = _InSlot(size, value.dtype, tuple(value.shape))
-            size += -(-value.numel() * value.element_size() // ALIGN) * ALIGN
+            if id(value) not in by_tensor:
+                by_tensor[id(value)] = _InSlot(size, value.dtype, tuple(value.shape))
+                size += -(-value.numel() * value.element_size() // ALIGN) * ALIGN
+            places[path] = by_tensor[id(value)]
         taken = self._take(size)
         if taken is None:
             return batch
         index, slot = taken
-        layout = {}
+        lease = _lease(slot.memory, slot.nbytes)
+        views = {}
         for path, value in leaves:
-            view = _tensor_at(slot.memory, places[path], HEADER)
-            view.copy_(value)
-            layout[path] = (places[path], view.data_ptr(), view)
-        shared = SharedBatch(_with_leaves(batch, lambda path, value: layout[path][2] if path in layout else value))
-        shared._handoff = _Handoff(self, index, slot, {p: (place, ptr) for p, (place, ptr, _) in layout.items()})
-        shared._handoff.hold(shared)
+            if places[path] not in views:
+                views[places[path]] = _tensor_at(lease, places[path])
+                views[places[path]].copy_(value)
+        handoff = _Handoff(self, index, slot, {p: (place, views[place].data_ptr()) for p, place in places.items()})
+        slot.views = weakref.ref(lease)
+        weakref.finalize(lease, handoff.views_gone)
+        shared = SharedBatch(_with_leaves(batch, lambda path, value: views[places[path]] if path in places else value))
+        shared._handoff = handoff
         return shared
 
     def _take(self, nbytes: int) -> tuple[int, _Slot] | None:
-        free = [i for i, slot in enumerate(self.slots) if shared_flag_load(slot.flag) == FREE]
+        free = [i for i, slot in enumerate(self.slots) if slot.free()]
         fitting = [i for i in free if self.slots[i].nbytes >= nbytes]
         try:
             if fitting:
@@ -214,7 +241,7 @@ class SlotRing:
         except OSError:  # no room for shared memory: this batch goes PyTorch's way
             return None
         slot = self.slots[index]
-        shared_flag_store(slot.flag, TAKEN)
+        shared_flag_store(slot.header.taken, TAKEN)
         return index, slot
 
 
@@ -222,44 +249,60 @@ _ring: SlotRing | None = None
 
 
 def worker_ring(max_slots: int) -> SlotRing:
-    """This process's ring (a forked child makes its own)."""
+    """This process's ring (a forked child makes its own), holding up to
+    ``max_slots`` from now on."""
     global _ring
     if _ring is None or _ring.token[0] != os.getpid():
         _ring = SlotRing(max_slots)
+    _ring.max_slots = max_slots
     return _ring
 
 
 # ---------------------------------------------------------------- main side
 _mappings: dict[tuple, tuple[int, mmap.mmap]] = {}  # (ring token, index) -> (slot serial, its mapping)
-_mappings_lock = threading.Lock()
+# Reentrant: a lease's finalizer (which takes it) may run in a garbage collection that
+# _rebuild's allocations start while holding it.
+_mappings_lock = threading.RLock()
 
 
 def _forget_exited_workers() -> None:
     """Drops the mappings of rings whose process is gone (tensors still
     viewing them keep their memory)."""
-    for key in list(_mappings):
-        try:
-            os.kill(key[0][0], 0)
-        except ProcessLookupError:
-            del _mappings[key]
-        except PermissionError:
-            pass
+    with _mappings_lock:  # list(): a finalizer may run this again, in this thread, while it loops
+        for token in {key[0] for key in list(_mappings)}:
+            try:
+                os.kill(token[0], 0)
+            except ProcessLookupError:
+                for key in [key for key in list(_mappings) if key[0] == token]:
+                    _mappings.pop(key, None)
+            except PermissionError:
+                pass
+
+
+def _release(taken: np.ndarray) -> None:
+    """The last view of a batch is gone: its slot goes back to the worker,
+    and the mappings of workers that have exited since are dropped."""
+    shared_flag_store(taken, FREE)
+    _forget_exited_workers()
 
 
 def _rebuild(token: tuple, index: int, serial: int, nbytes: int, descriptor: DupFd | None, tree: dict) -> dict:
     with _mappings_lock:
         fd = descriptor.detach() if descriptor is not None else None
-        known = _mappings.get((token, index))
-        if known is None or known[0] != serial:
-            if fd is None:
-                raise RuntimeError(f"a batch arrived in shared-memory slot {index} of worker {token[0]}, which this "
-                                   f"process never mapped (was an earlier batch of that worker lost unpickled?)")
-            if not any(key[0] == token for key in _mappings):
-                _forget_exited_workers()
-            known = _mappings[(token, index)] = (serial, mmap.mmap(fd, HEADER + nbytes))
-        if fd is not None:
-            os.close(fd)
+        try:
+            known = _mappings.get((token, index))
+            if known is None or known[0] != serial:
+                if fd is None:
+                    raise RuntimeError(f"a batch arrived in shared-memory slot {index} of worker {token[0]}, which "
+                                       f"this process never mapped")
+                if not any(key[0] == token for key in _mappings):
+                    _forget_exited_workers()
+                known = _mappings[(token, index)] = (serial, mmap.mmap(fd, HEADER + nbytes))
+                shared_flag_store(_Header(known[1]).mapped_by, os.getpid())
+        finally:
+            if fd is not None:
+                os.close(fd)
     memory = known[1]
-    lease = (ctypes.c_ubyte * nbytes).from_buffer(memory, HEADER)
-    weakref.finalize(lease, shared_flag_store, np.frombuffer(memory, np.uint32, 1), FREE)
+    lease = _lease(memory, nbytes)
+    weakref.finalize(lease, _release, _Header(memory).taken)
     return _with_leaves(tree, lambda path, value: _tensor_at(lease, value) if isinstance(value, _InSlot) else value)

@@ -32,7 +32,8 @@ def hand_over(batch):
 
 
 def flags(ring: SlotRing) -> list[int]:
-    return [shared_flag_load(slot.flag) for slot in ring.slots]
+    """Each slot's taken flag (what the main process clears)."""
+    return [shared_flag_load(slot.header.taken) for slot in ring.slots]
 
 
 def test_round_trip_keeps_values_and_frees_the_slot_with_the_last_view():
@@ -88,6 +89,42 @@ def test_a_batch_dropped_unsent_frees_its_slot_after_its_last_copy():
     assert flags(ring) == [FREE]
 
 
+def test_tensors_taken_out_of_a_batch_keep_its_slot():
+    """A collate_fn may put the batch's tensors in a new container and drop
+    the batch unsent: the slot stays taken while those tensors live."""
+    ring = SlotRing(max_slots=2)
+    shared = ring.send(sample(1.0))
+    out = (shared["t2m"],)
+    del shared
+    gc.collect()
+    assert flags(ring) == [TAKEN]
+    ring.send(sample(2.0))  # takes another slot
+    assert len(ring.slots) == 2
+    torch.testing.assert_close(hand_over(out)[0], torch.full((10, 3), 1.0))
+    del out
+    gc.collect()
+    assert flags(ring)[0] == FREE
+
+
+def test_a_deep_copy_is_plain_and_leaves_the_hand_over_alone():
+    ring = SlotRing(max_slots=1)
+    shared = ring.send(sample(1.0))
+    deep = copy.deepcopy(shared)
+    assert type(deep) is dict and deep["t2m"].data_ptr() != shared["t2m"].data_ptr()
+    assert not shared._handoff.sent
+    torch.testing.assert_close(hand_over(shared)["t2m"], deep["t2m"])
+
+
+def test_the_descriptor_travels_until_another_process_has_mapped_the_slot():
+    ring = SlotRing(max_slots=2)
+    first = ring.send(sample(1.0))
+    assert first._handoff.claim() not in (None, False)  # nobody has mapped the slot
+    second = ring.send(sample(2.0))
+    shared_flag_store(ring.slots[1].header.mapped_by, 1)  # as if pid 1 had
+    assert second._handoff.claim() is None
+    assert second._handoff.claim() is False  # sent already
+
+
 def test_a_second_pickle_is_a_copy():
     ring = SlotRing(max_slots=1)
     shared = ring.send(sample(1.0))
@@ -132,10 +169,25 @@ def test_nothing_to_share_is_handed_back():
 
 def test_a_slot_never_mapped_is_a_clear_error():
     ring = SlotRing(max_slots=1)
-    ForkingPickler.dumps(ring.send(sample(1.0)))  # sent with the slot's descriptor, then lost
-    shared_flag_store(ring.slots[0].flag, FREE)   # as if the main process had released it
+    shared = ring.send(sample(1.0))
+    shared_flag_store(ring.slots[0].header.mapped_by, 1)  # as if another process had mapped it
     with pytest.raises(RuntimeError, match="never mapped"):
-        hand_over(ring.send(sample(2.0)))
+        hand_over(shared)
+
+
+def test_conjugate_views_and_shared_tensors():
+    ring = SlotRing(max_slots=1)
+    z = torch.tensor([1 + 2j, 3 - 1j])
+    shared = ring.send({"z": z, "a": z, "x": torch.arange(4.0)})
+    shared["z"] = shared["z"].conj()  # same memory, conjugate bit: must not pass as the slot's layout
+    out = hand_over(shared)
+    assert out["z"].tolist() == [1 - 2j, 3 + 1j]
+    assert out["a"].tolist() == z.tolist() and out["x"].tolist() == [0, 1, 2, 3]
+    # One tensor under two names is copied once and arrives as one memory, as PyTorch's pickling keeps it.
+    assert shared["a"].data_ptr() != shared["x"].data_ptr()
+    assert out["a"].data_ptr() != out["x"].data_ptr()
+    twice = hand_over(SlotRing(max_slots=1).send({"b": z, "c": z}))
+    assert twice["b"].data_ptr() == twice["c"].data_ptr()
 
 
 # ---------------------------------------------------------------- in a DataLoader
@@ -167,19 +219,22 @@ def test_dataloader_batches_kept_by_the_training_loop(weather_store, slots):
     dataset = BatchDataset(generator(weather_store), handoff_slots=slots)
     data = torch.utils.data.DataLoader(dataset, batch_size=None, num_workers=2, multiprocessing_context="fork",
                                        timeout=120)
-    workers = []
+    workers = set()
     for epoch in range(2):
         dataset.set_epoch(epoch)
         batches = iter(data)
-        workers.append({w.pid for w in batches._workers})
-        kept = [batch["t2m"] for batch in batches]
+        workers |= {w.pid for w in batches._workers}
+        kept = [next(batches)["t2m"]]
+        assert any(key[0][0] in workers for key in _handoff._mappings) == (slots > 0)
+        kept += [batch["t2m"] for batch in batches]
         expected = expected_values(weather_store, epoch, 2)
         assert len(kept) == len(expected) > 2 * slots
         for got, want in zip(kept, expected):
             np.testing.assert_array_equal(got.numpy(), want)
-    # The first epoch's workers have exited: their slots were forgotten when the next ones' arrived.
-    assert not any(key[0][0] in workers[0] for key in _handoff._mappings)
-    assert any(key[0][0] in workers[1] for key in _handoff._mappings) == (slots > 0)
+    del kept, got, batches
+    gc.collect()
+    # The workers have exited: once the batches they sent are released, their slots are unmapped.
+    assert not any(key[0][0] in workers for key in _handoff._mappings)
 
 
 def test_dataloader_batches_dropped_at_once_reuse_few_slots(weather_store):
@@ -215,3 +270,32 @@ def test_persistent_workers_after_an_epoch_left_early(weather_store):
             np.testing.assert_array_equal(g.numpy(), want)
     workers = {w.pid for w in data._iterator._workers}
     assert len([key for key in _handoff._mappings if key[0][0] in workers]) <= 2 * 3
+
+
+class Numbered(torch.utils.data.IterableDataset):
+    """Batch i is full of i, handed over through this worker's ring."""
+
+    def __iter__(self):
+        ring = _handoff.worker_ring(2)
+        for i in range(120):
+            yield ring.send({"x": torch.full((64,), float(i))})
+
+
+def as_tuple(batch):
+    return (batch["x"],)  # a new container: the SharedBatch itself is dropped unsent
+
+
+def copies_first(batch):
+    if batch["x"][0] == 0:
+        copy.deepcopy(batch)
+        ForkingPickler.loads(ForkingPickler.dumps(batch))  # a round trip inside the worker
+    return batch
+
+
+@pytest.mark.parametrize("collate", [as_tuple, copies_first])
+def test_dataloader_with_collate_functions_that_copy_or_rewrap(collate):
+    data = torch.utils.data.DataLoader(Numbered(), batch_size=None, num_workers=1, multiprocessing_context="fork",
+                                       collate_fn=collate, timeout=60)
+    tensors = [b[0] if isinstance(b, tuple) else b["x"] for b in data]
+    assert len(tensors) == 120
+    assert all(bool((t == i).all()) for i, t in enumerate(tensors))

@@ -19,7 +19,13 @@ namespace {
 // A uint8 array over a new Buffer of `nbytes` from `pool` (the process-wide
 // one when null), which goes back to its pool when every view is gone.
 nb::ndarray<nb::numpy, uint8_t, nb::ndim<1>> PooledArray(size_t nbytes, std::shared_ptr<BufferPool> pool) {
-  auto* held = new Buffer(nbytes, std::move(pool));
+  Buffer* held;
+  {
+    // A fresh buffer is prefaulted (tens of ms for a whole-field batch): other threads, such as
+    // the one handing out the batch before this one, go on meanwhile.
+    nb::gil_scoped_release release;
+    held = new Buffer(nbytes, std::move(pool));
+  }
   nb::capsule owner(held, [](void* p) noexcept { delete static_cast<Buffer*>(p); });
   const size_t shape[1] = {nbytes};
   return {reinterpret_cast<uint8_t*>(held->data()), 1, shape, owner};

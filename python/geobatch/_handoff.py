@@ -259,7 +259,8 @@ def worker_ring(max_slots: int) -> SlotRing:
 
 
 # ---------------------------------------------------------------- main side
-_mappings: dict[tuple, tuple[int, mmap.mmap]] = {}  # (ring token, index) -> (slot serial, its mapping)
+# (ring token, index) -> (slot serial, its mapping, the mapping's header)
+_mappings: dict[tuple, tuple[int, mmap.mmap, _Header]] = {}
 # Reentrant: a lease's finalizer (which takes it) may run in a garbage collection that
 # _rebuild's allocations start while holding it.
 _mappings_lock = threading.RLock()
@@ -297,12 +298,13 @@ def _rebuild(token: tuple, index: int, serial: int, nbytes: int, descriptor: Dup
                                        f"this process never mapped")
                 if not any(key[0] == token for key in _mappings):
                     _forget_exited_workers()
-                known = _mappings[(token, index)] = (serial, mmap.mmap(fd, HEADER + nbytes))
-                shared_flag_store(_Header(known[1]).mapped_by, os.getpid())
+                memory = mmap.mmap(fd, HEADER + nbytes)
+                known = _mappings[(token, index)] = (serial, memory, _Header(memory))
+                shared_flag_store(known[2].mapped_by, os.getpid())
         finally:
             if fd is not None:
                 os.close(fd)
-    memory = known[1]
+    _, memory, header = known
     lease = _lease(memory, nbytes)
-    weakref.finalize(lease, _release, _Header(memory).taken)
+    weakref.finalize(lease, _release, header.taken)
     return _with_leaves(tree, lambda path, value: _tensor_at(lease, value) if isinstance(value, _InSlot) else value)
